@@ -1,0 +1,41 @@
+# One target per habit. `make demo` and `make test` are the README's two quick-start commands.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# A portable llama.cpp build (AVX2/FMA), so a cached wheel runs on any x86-64-v3 machine.
+export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
+export ORT_DISABLE_TELEMETRY := 1
+export ANONYMIZED_TELEMETRY := False
+export HF_HUB_OFFLINE := 1
+DEMO_STORE ?= store/demo
+QUESTION ?= Which mineral deposits are said to be illegally exploited?
+
+.PHONY: install install-test demo test lint bench eval clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install -q -e ".[local]"
+
+install-test: $(BIN)/python
+	$(BIN)/pip install -q -e ".[test]"
+
+demo: install
+	$(BIN)/assistant --store $(DEMO_STORE) ingest data/demo
+	$(BIN)/assistant --store $(DEMO_STORE) ask "$(QUESTION)"
+
+test: install-test
+	$(BIN)/python -m pytest -q -p no:cacheprovider; code=$$?; \
+	if [ $$code -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$code
+
+lint: install-test
+	$(BIN)/ruff check assistant tests bench
+	$(BIN)/mypy assistant
+
+bench: install
+	$(BIN)/python bench/ingest_bench.py
+
+clean:
+	rm -rf $(VENV) store/demo .pytest_cache

@@ -1,0 +1,13 @@
+"""LCEL chains: composition only. Retrieval and validation live in their own modules; the service joins them."""
+
+from __future__ import annotations
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.runnables import Runnable
+
+from assistant.prompts import load_prompt
+
+
+def build_answer_chain(chat: BaseChatModel) -> Runnable:
+    """{question, sources} -> the model's message (an AIMessage, or AIMessageChunks when streamed)."""
+    return load_prompt("answer") | chat

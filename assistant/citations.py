@@ -1,0 +1,157 @@
+"""Citations: number the passages for a prompt, then validate what came back.
+
+Validation is what makes an answer trustworthy: every `[n]` must name a passage that was given, every
+sentence must be supported by the passage it cites (or by one it can be attached to), and each citation
+carries the exact sentence of the article that supports the claim, with its offsets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.chunking import sentence_spans
+from assistant.prompts import CITATION_RE, REFUSAL
+from assistant.text import content_tokens
+from assistant.types import Citation, Passage
+
+# Terminal control and escape sequences, and other invisible control characters.
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b.|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_MARKERS_AFTER_STOP = re.compile(r"([.!?][\"'”’)]*)((?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+)")
+_STOP = re.compile(r"(.*?)([.!?][\"'”’)]*)?$", re.S)
+_NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
+_NAME = re.compile(r"\b[A-Z][\w'’-]+")
+
+
+def strip_control(text: str) -> str:
+    """Text safe to show in a terminal: escape sequences and control characters removed."""
+    return _CONTROL.sub("", text)
+
+
+def format_sources(passages: list[Passage]) -> str:
+    """Passages numbered [1]..[n] and fenced, so their text reads as data, not instructions."""
+    blocks = []
+    for n, p in enumerate(passages, 1):
+        head = f"[{n}] {p.title}" + (f" ({p.date})" if p.date else "") + (f", {p.outlet}" if p.outlet else "")
+        body = strip_control(p.text).replace("<<<", "‹‹‹").replace(">>>", "›››")
+        blocks.append(f"{head}\n<<<\n{body}\n>>>")
+    return "\n\n".join(blocks)
+
+
+def support(claim: str, passage_text: str) -> float:
+    """Share of the claim's content words found in the passage. A number or a name the passage lacks
+    counts double: those are the words a wrong answer most often gets wrong."""
+    claim_tokens = content_tokens(claim)
+    if not claim_tokens:
+        return 0.0
+    have = content_tokens(passage_text)
+    missing = claim_tokens - have
+    salient = {n for n in _NUMBER.findall(claim) if n not in passage_text}
+    salient |= {w for w in _NAME.findall(claim)[1:] if content_tokens(w) and not content_tokens(w) & have}
+    return max(0.0, 1.0 - (len(missing) + len(salient)) / len(claim_tokens))
+
+
+def best_quote(claim: str, passage: Passage) -> tuple[int, int]:
+    """Article offsets of the passage sentence (or two adjacent sentences) that best support the claim."""
+    spans = sentence_spans(passage.text, passage.start)
+    if not spans:
+        return passage.start, passage.end
+    want = content_tokens(claim)
+
+    def text_of(a: int, b: int) -> str:
+        return passage.text[a - passage.start:b - passage.start]
+
+    def score(a: int, b: int) -> float:
+        got = content_tokens(text_of(a, b))
+        return len(want & got) / (len(want) or 1) - 0.002 * (b - a) / 100
+
+    best = max(spans, key=lambda s: score(*s))
+    pairs = [(spans[i][0], spans[i + 1][1]) for i in range(len(spans) - 1)]
+    if pairs:
+        pair = max(pairs, key=lambda s: score(*s))
+        if score(*pair) > score(*best) + 0.2:
+            best = pair
+    return best
+
+
+@dataclass
+class Validated:
+    text: str
+    citations: list[Citation]
+    refused: bool
+    removed: list[str] = field(default_factory=list)
+
+
+def refusal() -> Validated:
+    return Validated(text=REFUSAL, citations=[], refused=True)
+
+
+def split_claims(text: str) -> list[tuple[str, list[int]]]:
+    """Sentences of an answer with the citation numbers each carries (markers after the full stop count)."""
+    text = _MARKERS_AFTER_STOP.sub(lambda m: f"{m[2].strip()}{m[1]}", text)
+    out = []
+    for a, b in sentence_spans(text):
+        sentence = text[a:b]
+        numbers = [int(n) for group in CITATION_RE.findall(sentence) for n in re.split(r"[,;]\s*", group) if n.strip()]
+        claim = CITATION_RE.sub("", sentence)
+        claim = re.sub(r"\s+([.,;:!?])", r"\1", claim).strip()
+        claim = re.sub(r"^[-*•]\s+", "", claim)
+        if claim:
+            out.append((claim, numbers))
+    return out
+
+
+def validate(raw: str, passages: list[Passage], min_support: float = 0.5) -> Validated:
+    """Keep the supported, cited sentences of a model's answer and number their citations 1..m.
+
+    A citation to a passage that was not given is dropped. A sentence whose cited passage does not support
+    it is re-attached to the given passage that does, or removed. No sentence left means a refusal.
+    """
+    raw = strip_control(raw).strip()
+    if not raw or REFUSAL.lower().rstrip(".") in raw.lower():
+        return refusal()
+    kept: list[tuple[str, list[tuple[Passage, tuple[int, int]]]]] = []
+    removed: list[str] = []
+    for claim, numbers in split_claims(raw):
+        cited = [passages[n - 1] for n in dict.fromkeys(numbers) if 1 <= n <= len(passages)]
+        supported = [p for p in cited if support(claim, p.text) >= min_support]
+        if not supported and passages:
+            best = max(passages, key=lambda p: support(claim, p.text))
+            if support(claim, best.text) >= max(min_support, 0.75):
+                supported = [best]
+        if not supported:
+            removed.append(claim)
+            continue
+        kept.append((claim, [(p, best_quote(claim, p)) for p in supported]))
+    if not kept:
+        return Validated(text=REFUSAL, citations=[], refused=True, removed=removed)
+    numbers_of: dict[tuple[str, int, int], int] = {}
+    citations: list[Citation] = []
+    sentences = []
+    for claim, sources in kept:
+        marks = []
+        for p, (start, end) in sources:
+            key = (p.article_id, start, end)
+            if key not in numbers_of:
+                numbers_of[key] = len(numbers_of) + 1
+                quote = p.text[start - p.start:end - p.start]  # the chunk is article.text[p.start:p.end]
+                citations.append(
+                    Citation(
+                        n=numbers_of[key],
+                        article_id=p.article_id,
+                        source_path=p.source_path,
+                        title=p.title,
+                        date=p.date,
+                        outlet=p.outlet,
+                        chunk_id=p.chunk_id,
+                        quote=quote,
+                        start=start,
+                        end=end,
+                    )
+                )
+            marks.append(f"[{numbers_of[key]}]")
+        m = _STOP.match(claim)
+        body, stop, mark = m[1], m[2] or ".", "".join(dict.fromkeys(marks))
+        # `claim [1].`, but after a closing quote: `he said." [1]`
+        sentences.append(f"{body}{stop} {mark}" if len(stop) > 1 else f"{body} {mark}{stop}")
+    return Validated(text=" ".join(sentences), citations=citations, refused=False, removed=removed)

@@ -1,0 +1,46 @@
+"""Prompts are data: `prompts/<name>.txt` with `### system` and `### user` sections, loaded by name.
+
+The refusal sentence and the citation format are constants here, imported by code and tests alike.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from functools import lru_cache
+from pathlib import Path
+
+from langchain_core.prompts import ChatPromptTemplate
+
+from assistant.errors import ConfigError
+
+REFUSAL = "The articles do not say."
+CITATION_RE = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+
+# The variables each prompt must use, checked when it is loaded.
+EXPECTED = {
+    "answer": {"question", "sources", "refusal"},
+}
+
+
+def cite(n: int) -> str:
+    return f"[{n}]"
+
+
+@lru_cache(maxsize=None)
+def load_prompt(name: str, folder: Path = PROMPTS_DIR) -> ChatPromptTemplate:
+    path = folder / f"{name}.txt"
+    if not path.is_file():
+        raise ConfigError(f"prompt {name!r} not found at {path}", "reinstall the package or restore prompts/")
+    sections = re.split(r"^### (system|user)\s*$", path.read_text(encoding="utf-8"), flags=re.M)
+    parts = {role: body.strip() for role, body in zip(sections[1::2], sections[2::2])}
+    if set(parts) != {"system", "user"}:
+        raise ConfigError(f"prompt {path} needs a '### system' and a '### user' section")
+    used = {f for text in parts.values() for _, f, _, _ in string.Formatter().parse(text) if f}
+    expected = EXPECTED.get(name, used)
+    if used != expected:
+        raise ConfigError(f"prompt {path} uses {sorted(used)}, expected {sorted(expected)}")
+    return ChatPromptTemplate.from_messages([("system", parts["system"]), ("human", parts["user"])]).partial(
+        refusal=REFUSAL
+    )

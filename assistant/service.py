@@ -1,0 +1,196 @@
+"""The Assistant: the whole product in one place. The CLI and the TUI call it; it composes the rest."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable, Iterator
+
+from langchain_core.embeddings import Embeddings
+from langchain_core.messages import AIMessageChunk
+
+from assistant.articles import load_articles
+from assistant.chains import build_answer_chain
+from assistant.chunking import chunk_article
+from assistant.citations import format_sources, refusal, validate
+from assistant.embeddings import embedding_name, make_embeddings
+from assistant.errors import AssistantError
+from assistant.extractive import extractive_answer
+from assistant.providers import ChatChoice, make_chat_model, provider_error
+from assistant.retrieval import Filters, HybridRetriever
+from assistant.settings import Settings
+from assistant.store import Store
+from assistant.types import Answer, Article, IngestReport, Passage, Retrieved, Skipped
+
+Progress = Callable[[int, int], None]  # (done, total) in chunks
+EMBED_GROUP = 32  # articles embedded and written together
+
+
+def base_path(source_path: str) -> str:
+    """The file of a source path: JSONL records are `file#n`."""
+    return source_path.split("#", 1)[0]
+
+
+class Assistant:
+    """Ingest, ask and stream over one store, with one set of settings."""
+
+    def __init__(self, settings: Settings, embeddings: Embeddings | None = None, chat: ChatChoice | None = None) -> None:
+        """`embeddings` and `chat` replace the ones the settings name (tests pass fakes here)."""
+        self.settings = settings
+        self._embeddings = embeddings
+        self._chat = chat
+        self._store: Store | None = None
+        self._retriever: HybridRetriever | None = None
+
+    @property
+    def embeddings(self) -> Embeddings:
+        if self._embeddings is None:
+            self._embeddings = make_embeddings(self.settings)
+        return self._embeddings
+
+    def store(self, create: bool = False) -> Store:
+        if self._store is None:
+            self._store = Store(self.settings, embedding_name(self.embeddings), create=create)
+        return self._store
+
+    def retriever(self) -> HybridRetriever:
+        if self._retriever is None:
+            s = self.settings
+            self._retriever = HybridRetriever(
+                store=self.store(), embeddings=self.embeddings, k=s.k,
+                dense_weight=s.dense_weight, lexical_weight=s.lexical_weight,
+            )
+        return self._retriever
+
+    # ---- ingest -----------------------------------------------------------------------------------
+
+    def ingest(self, paths: list[str], prune: bool = False, progress: Progress | None = None) -> IngestReport:
+        """Read, chunk, embed and write the articles under paths; unchanged ones cost nothing."""
+        started = time.perf_counter()
+        articles, skipped = load_articles(paths)
+        report = IngestReport(skipped=skipped)
+        store = self.store(create=True)
+        with store.writer():
+            store.check(fix=True)  # finish what an interrupted ingest left
+            records = store.article_records()
+            by_path: dict[str, list[str]] = {}
+            for article_id, meta in records.items():
+                by_path.setdefault(meta.get("source_path", ""), []).append(article_id)
+            todo: list[tuple[Article, list[str]]] = []  # article, ids it replaces
+            seen_ids: dict[str, str] = {}
+            for article in articles:
+                if article.id in seen_ids:
+                    report.skipped.append(Skipped(path=article.source_path, reason=f"same text as {seen_ids[article.id]}"))
+                    continue
+                seen_ids[article.id] = article.source_path
+                old = [i for i in by_path.get(article.source_path, []) if i != article.id]
+                if article.id in records and records[article.id].get("source_path") == article.source_path:
+                    report.unchanged.append(article.source_path)
+                    store.delete(old)  # stale versions an interrupted update left behind
+                elif article.id in records:
+                    other = records[article.id].get("source_path")
+                    report.skipped.append(Skipped(path=article.source_path, reason=f"same text as {other}"))
+                else:
+                    todo.append((article, old))
+            self._write(todo, report, progress)
+            if prune:
+                gone = {i: m.get("source_path", "") for i, m in store.article_records().items()
+                        if not Path(base_path(m.get("source_path", ""))).exists()}
+                store.delete(list(gone))
+                report.removed = sorted(gone.values())
+            self._retriever = None
+            if not self.settings.server_mode:
+                self.retriever().lexical_index()  # rebuilt now, so the first question is fast
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _write(self, todo: list[tuple[Article, list[str]]], report: IngestReport, progress: Progress | None) -> None:
+        store = self.store()
+        s = self.settings
+        planned = [(a, old, chunk_article(a, s.chunk_chars, s.chunk_overlap_sentences)) for a, old in todo]
+        total = sum(len(c) for _, _, c in planned)
+        done = 0
+        if progress:
+            progress(0, total)
+        for g in range(0, len(planned), EMBED_GROUP):
+            group = planned[g:g + EMBED_GROUP]
+            texts = [f"{a.title}\n{c.text}" for a, _, chunks in group for c in chunks]
+            t0 = time.perf_counter()
+            vectors = self.embeddings.embed_documents(texts)
+            report.embed_seconds += time.perf_counter() - t0
+            items, pos = [], 0
+            for article, _, chunks in group:
+                items.append((article, chunks, vectors[pos:pos + len(chunks)]))
+                pos += len(chunks)
+            store.write(items)
+            for article, old, chunks in group:
+                store.delete(old)
+                (report.updated if old else report.added).append(article.source_path)
+                report.chunks += len(chunks)
+            done += pos
+            if progress:
+                progress(done, total)
+
+    # ---- ask --------------------------------------------------------------------------------------
+
+    def retrieve(self, question: str, k: int | None = None, filters: Filters | None = None) -> list[Passage]:
+        return self.retriever().search(question, filters, k or self.settings.k)
+
+    def stream(
+        self, question: str, k: int | None = None, llm: str | None = None, filters: Filters | None = None
+    ) -> Iterator[str | Answer]:
+        """Yield the model's text as it is generated, then the validated Answer last."""
+        question = question.strip()
+        if not question:
+            raise AssistantError("the question is empty", "type a question")
+        choice = self._chat if self._chat and llm in (None, self._chat.provider) else make_chat_model(self.settings, llm)
+        passages = self.retrieve(question, k, filters)
+        retrieved = [Retrieved(article_id=p.article_id, source_path=p.source_path, chunk_id=p.chunk_id, score=round(p.score, 4)) for p in passages]
+        base = Answer(question=question, answer="", refused=True, retrieved=retrieved, provider=choice.provider, model=choice.model)
+        if not passages or max(p.score for p in passages) < self.settings.min_relevance:
+            r = refusal()
+            yield r.text
+            yield base.model_copy(update={"answer": r.text})
+            return
+        usage: dict[str, int] = {}
+        if choice.chat is None:
+            raw = extractive_answer(question, passages, self.embeddings)
+            yield raw
+        else:
+            raw = ""
+            for text, part_usage in self._generate(choice, question, passages):
+                raw += text
+                usage = part_usage or usage
+                if text:
+                    yield text
+        v = validate(raw, passages, self.settings.min_support)
+        yield base.model_copy(
+            update={"answer": v.text, "refused": v.refused, "citations": v.citations, "removed": v.removed, "usage": usage}
+        )
+
+    def _generate(self, choice: ChatChoice, question: str, passages: list[Passage]) -> Iterator[tuple[str, dict[str, int]]]:
+        assert choice.chat is not None
+        chain = build_answer_chain(choice.chat)
+        try:
+            for chunk in chain.stream({"question": question, "sources": format_sources(passages)}):
+                usage = {}
+                if isinstance(chunk, AIMessageChunk) and chunk.usage_metadata:
+                    usage = {k: int(v) for k, v in chunk.usage_metadata.items() if isinstance(v, int)}
+                yield str(chunk.content), usage
+        except AssistantError:
+            raise
+        except Exception as exc:
+            raise provider_error(exc) from None
+
+    def ask(self, question: str, k: int | None = None, llm: str | None = None, filters: Filters | None = None) -> Answer:
+        answer = None
+        for item in self.stream(question, k, llm, filters):
+            if isinstance(item, Answer):
+                answer = item
+        assert answer is not None
+        return answer
+
+    # ---- articles ---------------------------------------------------------------------------------
+
+    def article(self, article_id: str) -> Article | None:
+        return self.store().get_article(article_id)

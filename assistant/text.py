@@ -1,0 +1,67 @@
+"""Text normalisation shared by the lexical index, citation checks and name-variant joining.
+
+`skeleton` is a spelling-insensitive key for a name: `Kyzylbulag` and `Gizilbulagh` both become `kslplk`
+(diacritics, vowels and soft letters dropped, voiced/unvoiced pairs merged).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+STOPWORDS = frozenset(
+    """a an and are as at be been but by did do does for from had has have he her his how i in into is it its
+    of on or she so than that the their them then there these they this to was were what when where which who
+    whom whose why will with would you your about after against all also any because before being between both
+    can could during each few more most other our out over said same should some such through under until up
+    very while according not no""".split()
+)
+WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.U)
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip diacritics: `Brudziński` -> `brudzinski`."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+
+
+def stem(word: str) -> str:
+    """A light English stemmer: enough to meet plurals and simple verb forms, never over-merging names."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("sses", "ches", "shes", "xes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+_SKELETON = str.maketrans({"g": "k", "q": "k", "c": "k", "z": "s", "v": "f", "w": "f", "d": "t", "b": "p"})
+
+
+def skeleton(word: str) -> str:
+    """A spelling-insensitive key for a name: consonants only, soft letters and voicing folded."""
+    w = fold(word)
+    w = w.replace("kh", "k").replace("gh", "g").replace("ph", "f").replace("sh", "s").replace("ch", "k")
+    w = re.sub(r"[aeiouyhj'’]", "", w).translate(_SKELETON)
+    return re.sub(r"(.)\1+", r"\1", w)
+
+
+def tokens(text: str) -> list[str]:
+    """Words for the lexical index, plus a `~skeleton` token for every capitalised name of 6+ letters."""
+    out: list[str] = []
+    for m in WORD_RE.finditer(text):
+        raw = m.group()
+        word = fold(raw).replace("’", "'").removesuffix("'s")
+        if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
+            continue
+        out.append(stem(word))
+        if raw[0].isupper() and len(raw) >= 6:
+            key = skeleton(raw)
+            if len(key) >= 4:
+                out.append("~" + key)
+    return out
+
+
+def content_tokens(text: str) -> set[str]:
+    """The set of index tokens of a text, names' skeletons included."""
+    return set(tokens(text))

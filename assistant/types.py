@@ -1,0 +1,96 @@
+"""Typed records of the domain; the JSON the CLI prints is their serialisation."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Article(BaseModel):
+    """One news article as read from a file."""
+
+    id: str = Field(description="Hash of the article's content.")
+    source_path: str = Field(description="The file's path as given to ingest (plus #n for JSONL records).")
+    title: str
+    date: str | None = Field(None, description="Publication date, ISO YYYY-MM-DD.")
+    outlet: str | None = None
+    url: str | None = None
+    dateline: str | None = Field(None, description="Place named at the start of the article, e.g. BAKU.")
+    text: str
+
+
+class Chunk(BaseModel):
+    """A run of whole sentences of an article, with its character offsets in the article text."""
+
+    id: str
+    article_id: str
+    index: int
+    text: str
+    start: int
+    end: int
+
+
+class Passage(BaseModel):
+    """A retrieved chunk with the article facts a citation needs."""
+
+    chunk_id: str
+    article_id: str
+    source_path: str
+    title: str
+    date: str | None = None
+    outlet: str | None = None
+    text: str
+    start: int
+    end: int
+    score: float = 0.0
+
+
+class Citation(BaseModel):
+    n: int
+    article_id: str
+    source_path: str
+    title: str
+    date: str | None
+    outlet: str | None = None
+    chunk_id: str
+    quote: str = Field(description="Exact substring of the article: text[start:end] == quote.")
+    start: int
+    end: int
+
+
+class Retrieved(BaseModel):
+    article_id: str
+    source_path: str
+    chunk_id: str
+    score: float
+
+
+class Answer(BaseModel):
+    question: str
+    answer: str
+    refused: bool
+    citations: list[Citation] = []
+    retrieved: list[Retrieved] = []
+    provider: str = ""
+    model: str = ""
+    removed: list[str] = Field(default_factory=list, description="Sentences dropped as unsupported.")
+    usage: dict[str, int] = Field(default_factory=dict, description="Token counts where the provider reports them.")
+
+
+class Skipped(BaseModel):
+    path: str
+    reason: str
+
+
+class IngestReport(BaseModel):
+    added: list[str] = []
+    updated: list[str] = []
+    unchanged: list[str] = []
+    removed: list[str] = []
+    skipped: list[Skipped] = []
+    chunks: int = 0
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+
+    @property
+    def ingested_nothing(self) -> bool:
+        return not (self.added or self.updated or self.unchanged or self.removed)

@@ -1,0 +1,64 @@
+from assistant.prompts import REFUSAL
+from assistant.retrieval import Filters
+from assistant.service import Assistant
+from assistant.types import Answer
+from tests.fakes import fake_choice
+
+QUESTION = "Which mineral deposits are said to be illegally exploited?"
+
+
+def test_extractive_answer_names_both_deposits_and_cites_both_seed_articles(make_settings, embeddings, seed_store):
+    answer = Assistant(make_settings(store=seed_store), embeddings=embeddings).ask(QUESTION, llm="extractive")
+    assert not answer.refused and answer.provider == "extractive"
+    text = answer.answer.lower()
+    assert ("kyzylbulag" in text or "gizilbulagh" in text) and ("demirli" in text or "damirli" in text)
+    assert {c.source_path.rsplit("/", 1)[-1] for c in answer.citations} == {"000_6e7084da90daaea3.txt", "004_c23c7751a1e3a64a.txt"}
+    store = Assistant(make_settings(store=seed_store), embeddings=embeddings).store()
+    for c in answer.citations:
+        assert store.article_text(c.article_id)[c.start:c.end] == c.quote
+        assert f"[{c.n}]" in answer.answer
+
+
+def test_a_question_the_articles_do_not_answer_is_refused(make_settings, embeddings, seed_store):
+    answer = Assistant(make_settings(store=seed_store), embeddings=embeddings).ask(
+        "Who won the 2018 FIFA World Cup final?", llm="extractive")
+    assert answer.refused and answer.answer == REFUSAL and answer.citations == []
+
+
+def test_a_variant_spelling_finds_the_article_that_writes_the_other(make_settings, embeddings, seed_store):
+    assistant = Assistant(make_settings(store=seed_store, dense_weight=0.0), embeddings=embeddings)
+    passages = assistant.retrieve("Kyzylbulag", k=4)
+    assert passages[0].source_path.endswith("004_c23c7751a1e3a64a.txt")
+    assert any(p.source_path.endswith("000_6e7084da90daaea3.txt") and "Gizilbulagh" in p.text for p in passages)
+
+
+def test_the_model_sees_numbered_fenced_sources_and_its_citations_are_validated(make_settings, embeddings, seed_store):
+    choice, chat = fake_choice(
+        "Illegal exploitation is observed in the Kyzylbulag gold deposit and the Demirli copper-molybdenum deposit [1][9]. "
+        "The deposits are on the Moon [2]."
+    )
+    assistant = Assistant(make_settings(store=seed_store), embeddings=embeddings, chat=choice)
+    streamed = list(assistant.stream(QUESTION))
+    answer = streamed[-1]
+    assert isinstance(answer, Answer)
+    assert len([s for s in streamed if isinstance(s, str)]) > 3  # it streamed word by word
+    prompt = chat.prompts[0][-1].content
+    assert "[1] " in prompt and "<<<" in prompt and QUESTION in prompt
+    assert answer.answer.count("[1]") == 1 and "[9]" not in answer.answer and "Moon" not in answer.answer
+    assert answer.removed == ["The deposits are on the Moon."]
+    quote = answer.citations[0].quote  # either spelling supports the claim
+    assert ("Kyzylbulag" in quote or "Gizilbulagh" in quote) and ("Demirli" in quote or "Damirli" in quote)
+
+
+def test_a_model_that_cites_nothing_gives_a_refusal(make_settings, embeddings, seed_store):
+    choice, _ = fake_choice("Probably gold and silver mines somewhere.")
+    answer = Assistant(make_settings(store=seed_store), embeddings=embeddings, chat=choice).ask(QUESTION)
+    assert answer.refused and answer.answer == REFUSAL
+
+
+def test_date_filters_reach_retrieval(make_settings, embeddings, seed_store):
+    assistant = Assistant(make_settings(store=seed_store), embeddings=embeddings)
+    only_13th = assistant.retrieve(QUESTION, k=6, filters=Filters(since="2022-12-12"))
+    assert only_13th and {p.date for p in only_13th} == {"2022-12-13"}
+    nothing = assistant.ask(QUESTION, llm="extractive", filters=Filters(until="2020-01-01"))
+    assert nothing.refused
