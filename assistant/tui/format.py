@@ -1,0 +1,121 @@
+"""Pure formatting for the TUI: answer text with clickable [n] markers, Markdown export, article rows.
+
+Everything shown passes through `strip_control`: article and model text may hold terminal escapes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from textual.content import Content
+from textual.markup import escape
+
+from assistant.citations import strip_control
+from assistant.types import Answer, Citation
+
+MARKER = re.compile(r"\[(\d+)\]")
+
+
+def clean(text: str | None) -> str:
+    return strip_control(text or "")
+
+
+def answer_content(text: str, known: set[int] | None = None) -> Content:
+    """The answer with each [n] marker styled; markers of known citations are clickable (screen.cite)."""
+    parts: list[str] = []
+    pos = 0
+    text = clean(text)
+    for m in MARKER.finditer(text):
+        parts.append(escape(text[pos:m.start()]))
+        n = int(m.group(1))
+        label = escape(m.group(0))
+        if known is None or n in known:
+            parts.append(f"[@click=screen.cite({n})][b $accent]{label}[/][/]")
+        else:
+            parts.append(f"[dim]{label}[/]")
+        pos = m.end()
+    parts.append(escape(text[pos:]))
+    return Content.from_markup("".join(parts))
+
+
+def citation_meta(c: Citation) -> str:
+    return " · ".join(clean(x) for x in (c.outlet, c.date) if x)
+
+
+def source_content(c: Citation) -> Content:
+    """One entry of the sources panel: number and title, outlet and date, the exact quote."""
+    meta = citation_meta(c)
+    return Content.from_markup(
+        f"[b $accent]\\[{c.n}][/] [b]{escape(clean(c.title))}[/]\n"
+        + (f"[dim]{escape(meta)}[/]\n" if meta else "")
+        + f"[italic]“{escape(clean(c.quote))}”[/]"
+    )
+
+
+def answer_markdown(answer: Answer) -> str:
+    """An answer with its sources as Markdown, for the clipboard and for export."""
+    lines = [f"## {clean(answer.question)}", "", clean(answer.answer), ""]
+    if answer.citations:
+        lines += ["### Sources", ""]
+        for c in answer.citations:
+            meta = citation_meta(c)
+            lines.append(f"{c.n}. **{clean(c.title)}**" + (f" — {meta}" if meta else "") + f"  \n   `{c.source_path}` (chars {c.start}–{c.end})")
+            lines.append(f"   > {clean(c.quote)}")
+            lines.append("")
+    who = answer.provider + (f": {answer.model}" if answer.model and answer.model != answer.provider else "")
+    lines.append(f"_Answered by {who}._")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    """What the article browser shows of one article, read from its store record."""
+
+    id: str
+    title: str
+    date: str
+    outlet: str
+    chunks: int
+    source_path: str
+
+    def matches(self, query: str) -> bool:
+        q = query.lower().strip()
+        return not q or any(q in x.lower() for x in (self.title, self.outlet, self.date, self.source_path))
+
+
+def rows_of(records: dict[str, dict[str, Any]]) -> list[ArticleRow]:
+    """Article records (id -> metadata) as rows, newest first; undated articles last."""
+    rows = [
+        ArticleRow(
+            id=i, title=clean(m.get("title")) or "(untitled)", date=m.get("date") or "", outlet=clean(m.get("outlet")),
+            chunks=int(m.get("chunks") or 0), source_path=clean(m.get("source_path")),
+        )
+        for i, m in records.items()
+    ]
+    return sort_rows(rows, newest_first=True)
+
+
+def sort_rows(rows: list[ArticleRow], newest_first: bool) -> list[ArticleRow]:
+    dated = sorted((r for r in rows if r.date), key=lambda r: (r.date, r.title), reverse=newest_first)
+    return dated + sorted((r for r in rows if not r.date), key=lambda r: r.title)
+
+
+def line_of_offset(text: str, offset: int, width: int) -> int:
+    """The wrapped line (at `width` cells) on which character `offset` of `text` is shown.
+
+    Wrapping drops the space at each fold, so lines are located by searching for them in order.
+    """
+    pos = 0
+    found = 0
+    for i, line in enumerate(Content(text).wrap(max(width, 8))):
+        if not line.plain:
+            continue
+        at = text.find(line.plain, pos)
+        if at < 0:
+            continue
+        if at > offset:
+            break
+        found, pos = i, at + len(line.plain)
+    return found

@@ -1,0 +1,119 @@
+"""A scripted fake of the Assistant for the TUI tests, and `wait_until` for worker results."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from assistant.errors import StoreError
+from assistant.retrieval import Filters
+from assistant.types import Answer, Article, Citation, IngestReport
+
+LONG_TEXT = "\n\n".join(
+    f"Paragraph {i} tells of the regional economy, roads and weather in some detail, and of nothing else at all."
+    for i in range(1, 60)
+) + "\n\nThe Kyzylbulag gold deposit is exploited illegally, the ministry said.\n\nA closing line."
+QUOTE = "The Kyzylbulag gold deposit is exploited illegally, the ministry said."
+
+ARTICLES = {
+    "a1": Article(id="a1", source_path="data/one.txt", title="Deposits in dispute", date="2022-12-11",
+                  outlet="Trend", text=LONG_TEXT),
+    "a2": Article(id="a2", source_path="data/two.txt", title="Copper mine report", date="2022-12-13",
+                  outlet="APA", text="Short text. The Demirli copper deposit is exploited too. End."),
+}
+
+
+def citation(n: int, article_id: str, quote: str) -> Citation:
+    a = ARTICLES[article_id]
+    start = a.text.index(quote)
+    return Citation(n=n, article_id=a.id, source_path=a.source_path, title=a.title, date=a.date, outlet=a.outlet,
+                    chunk_id=f"{a.id}:0", quote=quote, start=start, end=start + len(quote))
+
+
+ANSWER_TEXT = "The Kyzylbulag gold deposit is exploited illegally [1]. So is the Demirli copper deposit [2]."
+
+
+def good_answer(question: str) -> Answer:
+    return Answer(question=question, answer=ANSWER_TEXT, refused=False, provider="fake", model="scripted",
+                  citations=[citation(1, "a1", QUOTE), citation(2, "a2", "The Demirli copper deposit is exploited too.")])
+
+
+class FakeStore:
+    def __init__(self, service: FakeService) -> None:
+        self.service = service
+        self.where = str(service.settings.store)
+
+    def article_records(self) -> dict[str, dict[str, Any]]:
+        return {a.id: {"title": a.title, "date": a.date, "outlet": a.outlet, "source_path": a.source_path,
+                       "chunks": 3} for a in self.service.articles.values()}
+
+    def article_count(self) -> int:
+        return len(self.service.articles)
+
+
+class FakeService:
+    """The Assistant's interface, scripted: streams ANSWER_TEXT word by word and records every call.
+
+    `gate` (a threading.Event) holds the stream after its first words, so a test can see it mid-stream.
+    """
+
+    def __init__(self, settings: Any, articles: dict[str, Article] | None = None) -> None:
+        self.settings = settings
+        self.articles = dict(ARTICLES if articles is None else articles)
+        self.questions: list[tuple[str, Filters | None]] = []
+        self.fail: Exception | None = None
+        self.gate: threading.Event | None = None
+        self.ingest_gate: threading.Event | None = None
+        self.missing = False
+
+    def llm_name(self, llm: str | None = None) -> tuple[str, str]:
+        return "fake", "scripted"
+
+    def store(self, create: bool = False) -> FakeStore:
+        if self.missing:
+            raise StoreError(f"no store at {self.settings.store}", "run `assistant ingest PATH...` first, or pass --store DIR")
+        return FakeStore(self)
+
+    def stream(self, question: str, k: int | None = None, llm: str | None = None,
+               filters: Filters | None = None) -> Iterator[str | Answer]:
+        self.questions.append((question, filters))
+        if self.fail:
+            raise self.fail
+        words = ANSWER_TEXT.split(" ")
+        for i, word in enumerate(words):
+            if i == 3 and self.gate is not None:
+                self.gate.wait(10)
+            yield word + (" " if i < len(words) - 1 else "")
+        yield good_answer(question)
+
+    def article(self, article_id: str) -> Article | None:
+        return self.articles.get(article_id)
+
+    def ingest(self, paths: list[str], prune: bool = False, progress: Callable[[int, int], None] | None = None) -> IngestReport:
+        total = 10
+        for done in range(total + 1):
+            if progress:
+                progress(done, total)
+            if done == 5 and self.ingest_gate is not None:
+                self.ingest_gate.wait(10)
+        self.missing = False
+        self.articles.update(ARTICLES)
+        return IngestReport(added=[f"{p}/one.txt" for p in paths], chunks=total)
+
+
+async def wait_until(pilot: Any, predicate: Callable[[], Any], timeout: float = 10.0) -> None:
+    """Let the app run until `predicate()` is true (workers post their results asynchronously)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        await pilot.pause()
+        try:
+            if predicate():
+                return
+        except Exception:
+            pass  # the widget may not be mounted yet
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {getattr(predicate, '__name__', predicate)}")
+        await asyncio.sleep(0.02)
