@@ -46,10 +46,6 @@ def packaged_parts() -> list[Path] | None:
     return parts if all(p.is_file() for p in parts) else None
 
 
-def cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "news-assistant"
-
-
 def local_model_path(settings: Settings) -> Path | None:
     """The GGUF file for the local model, assembled once from the packaged parts; None if not installed."""
     if settings.local_model:
@@ -59,7 +55,7 @@ def local_model_path(settings: Settings) -> Path | None:
     parts = packaged_parts()
     if parts is None:
         return None
-    target = cache_dir() / f"{LOCAL_MODEL_NAME}.gguf"
+    target = settings.cache_dir / f"{LOCAL_MODEL_NAME}.gguf"
     size = sum(p.stat().st_size for p in parts)
     if target.is_file() and target.stat().st_size == size:
         return target
@@ -224,19 +220,22 @@ def make_chat_model(settings: Settings, choice: str | None = None) -> ChatChoice
 
 
 def provider_error(exc: BaseException) -> ProviderError:
-    """An exception from an LLM client as a ProviderError with a hint; never includes the API key."""
-    name = type(exc).__name__
-    status = getattr(exc, "status_code", None)
-    if name in ("RateLimitError",) or status == 429:
+    """An exception from an LLM client as a ProviderError with a hint; never includes the API key.
+
+    Matched on the names in the exception's class hierarchy, since openai, httpx and LangChain each wrap
+    the same failure in classes of their own."""
+    names = " ".join(c.__name__ for c in type(exc).__mro__)
+    status = getattr(exc, "status_code", None) or getattr(getattr(exc, "response", None), "status_code", None)
+    if "RateLimit" in names or status == 429:
         return ProviderError("the LLM endpoint is rate limiting (429) after retries", "wait and retry, or lower --concurrency", retryable=True)
-    if name in ("APITimeoutError", "TimeoutError", "ReadTimeout"):
+    if "Timeout" in names:
         return ProviderError("the LLM endpoint timed out", "check the server, or raise ASSISTANT_TIMEOUT", retryable=True)
-    if name in ("APIConnectionError", "ConnectError", "ConnectionError"):
+    if "Connect" in names:
         return ProviderError("cannot reach the LLM endpoint", "check OPENAI_BASE_URL and that the server runs", retryable=True)
-    if name == "AuthenticationError" or status == 401:
+    if "Authentication" in names or status == 401:
         return ProviderError("the LLM endpoint rejected the API key (401)", "check OPENAI_API_KEY")
-    if name == "NotFoundError" or status == 404:
+    if "NotFound" in names or status == 404:
         return ProviderError("the LLM endpoint does not know that model (404)", "check ASSISTANT_CHAT_MODEL")
-    if status and status >= 500:
+    if isinstance(status, int) and status >= 500:
         return ProviderError(f"the LLM endpoint failed ({status}) after retries", "try again later", retryable=True)
-    return ProviderError(f"the LLM call failed: {name}", "see the server's log; try --llm extractive")
+    return ProviderError(f"the LLM call failed: {type(exc).__name__}", "see the server's log; try --llm extractive")

@@ -6,8 +6,9 @@ question that writes `Gizilbulagh` finds the article that writes `Kyzylbulag`.
 
 from __future__ import annotations
 
-import hashlib
 import json
+import re
+from datetime import date, timedelta
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,11 +20,42 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from assistant.articles import MONTH_RE, MONTHS
 from assistant.store import Store, date_number
-from assistant.text import tokens
+from assistant.text import content_tokens, tokens
 from assistant.types import Passage
 
 RRF_K = 60
+SUBQUERY_WEIGHT = 0.5  # a part of the question counts half as much as the whole
+DATE_BOOST = 0.5  # a passage dated in the period the question names: half a first place in one more list
+_MONTH_YEAR = re.compile(MONTH_RE + r"(?:\s+\d{1,2}(?:st|nd|rd|th)?)?,?\s+((?:19|20)\d{2})\b")
+_YEAR = re.compile(r"\b(?:in|during|of|since)\s+((?:19|20)\d{2})\b")
+_SPLIT_CLAUSES = re.compile(r",?\s+\b(?:and|or|while|whereas|but|versus|vs\.?)\s+", re.I)
+
+
+def question_window(question: str) -> tuple[str, str] | None:
+    """The period a question names ("in March 2019", "January 5, 2020", "in 2019"), as ISO dates from its
+    first day to ten days after its last, since reports often follow the event."""
+    months = [(int(y), MONTHS[m.lower()]) for m, y in _MONTH_YEAR.findall(question)]
+    if months:
+        first, last = min(months), max(months)
+        end = date(last[0] + (last[1] == 12), last[1] % 12 + 1, 1) + timedelta(days=9)
+        return date(first[0], first[1], 1).isoformat(), end.isoformat()
+    years = [int(y) for y in _YEAR.findall(question)]
+    if years:
+        return date(min(years), 1, 1).isoformat(), date(max(years) + 1, 1, 10).isoformat()
+    return None
+
+
+def subqueries(question: str, most: int = 4) -> list[str]:
+    """Parts of a question that combines or compares: its sentences, else its clauses joined by
+    and/or/while/but. Each part must carry at least three content words to be worth a search."""
+    sentences = [p for p in re.split(r"(?<=[.?!;])\s+", question.strip()) if len(content_tokens(p)) >= 3]
+    parts = [c.strip() for p in sentences for c in _SPLIT_CLAUSES.split(p)]
+    parts = [p for p in dict.fromkeys(parts) if len(content_tokens(p)) >= 3]
+    if len(parts) < 2:
+        parts = sentences
+    return parts[:most] if len(parts) > 1 else []
 
 
 @dataclass
@@ -32,17 +64,15 @@ class LexicalIndex:
 
     ids: list[str]
     fingerprint: str
+    metas: list[dict[str, Any]]  # per chunk: what filters need (article_id, date_n, outlet)
     vocab: dict[str, int]
     postings: list[np.ndarray]  # per term: chunk indices
     weights: list[np.ndarray]  # per term: BM25 term weights for those chunks
     idf: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
-    @staticmethod
-    def fingerprint_of(ids: list[str]) -> str:
-        return hashlib.sha1("\n".join(sorted(ids)).encode()).hexdigest()
-
     @classmethod
-    def build(cls, ids: list[str], texts: list[str], k1: float = 1.2, b: float = 0.75) -> "LexicalIndex":
+    def build(cls, ids: list[str], texts: list[str], metas: list[dict[str, Any]], fingerprint: str,
+              k1: float = 1.2, b: float = 0.75) -> "LexicalIndex":
         docs = [tokens(t) for t in texts]
         lengths = np.array([len(d) for d in docs], dtype=np.float32)
         avg = float(lengths.mean()) if len(docs) else 1.0
@@ -67,7 +97,9 @@ class LexicalIndex:
             norm = k1 * (1 - b + b * lengths[idx] / max(avg, 1e-9))
             postings.append(idx)
             weights.append((idf[tid] * tf * (k1 + 1) / (tf + norm)).astype(np.float32))
-        return cls(ids, cls.fingerprint_of(ids), vocab, postings, weights, idf)
+        keep = ("article_id", "date_n", "outlet")
+        slim = [{k: m[k] for k in keep if k in m} for m in metas]
+        return cls(ids, fingerprint, slim, vocab, postings, weights, idf)
 
     def search(self, query: str, n: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         scores = np.zeros(len(self.ids), dtype=np.float32)
@@ -90,7 +122,8 @@ class LexicalIndex:
                 lengths=lengths,
                 postings=np.concatenate(self.postings) if self.postings else np.zeros(0, np.int32),
                 weights=np.concatenate(self.weights) if self.weights else np.zeros(0, np.float32),
-                meta=np.frombuffer(json.dumps({"ids": self.ids, "fingerprint": self.fingerprint, "vocab": self.vocab}).encode(), dtype=np.uint8),
+                meta=np.frombuffer(json.dumps({"ids": self.ids, "fingerprint": self.fingerprint, "metas": self.metas,
+                                                "vocab": self.vocab}).encode(), dtype=np.uint8),
             )
         tmp.replace(folder / "lexical.npz")  # atomic: a reader sees the old index or the new one
 
@@ -105,9 +138,9 @@ class LexicalIndex:
                 splits = np.cumsum(data["lengths"])[:-1]
                 postings = np.split(data["postings"], splits) if len(data["lengths"]) else []
                 weights = np.split(data["weights"], splits) if len(data["lengths"]) else []
+            return cls(meta["ids"], meta["fingerprint"], meta["metas"], meta["vocab"], postings, weights)
         except Exception:
-            return None  # a damaged index is rebuilt from the store
-        return cls(meta["ids"], meta["fingerprint"], meta["vocab"], postings, weights)
+            return None  # a damaged or older index is rebuilt from the store
 
 
 @dataclass
@@ -157,62 +190,73 @@ class HybridRetriever(BaseRetriever):
     per_article: int = 2
     candidates: int = 40
     lexical: LexicalIndex | None = None
-    metas: list[dict[str, Any]] | None = None
 
     def lexical_index(self) -> LexicalIndex:
-        """The saved index if it still matches the store's chunks, else a fresh one (saved when embedded)."""
+        """The saved index if its fingerprint still matches the store's, else one rebuilt from the store's
+        chunks and saved. For a Chroma server the copy lives in the cache and is checked the same way, so
+        it never silently diverges from the server's collection."""
         if self.lexical is not None:
             return self.lexical
-        folder = self.store.settings.store / "lexical"
-        ids, texts, metas = self.store.chunk_records(include_text=True)
-        index = None if self.store.settings.server_mode else LexicalIndex.load(folder)
-        if index is None or index.fingerprint != LexicalIndex.fingerprint_of(ids):
-            index = LexicalIndex.build(ids, [f"{m.get('title', '')}\n{t}" for t, m in zip(texts, metas)])
-            if not self.store.settings.server_mode:
-                index.save(folder)
-        by_id = dict(zip(ids, metas))
-        self.metas = [by_id[i] for i in index.ids]
+        folder = self.store.derived_dir() / "lexical"
+        fingerprint = self.store.fingerprint()
+        index = LexicalIndex.load(folder)
+        if index is None or index.fingerprint != fingerprint:
+            ids, texts, metas = self.store.chunk_records(include_text=True)
+            titled = [f"{m.get('title', '')}\n{t}" for t, m in zip(texts, metas)]
+            index = LexicalIndex.build(ids, titled, metas, fingerprint)
+            index.save(folder)
         self.lexical = index
         return index
 
     def search(self, query: str, filters: Filters | None = None, k: int | None = None) -> list[Passage]:
+        """The k best passages: dense and lexical lists for the question and its parts, fused by RRF,
+        boosted when their article's date falls in a period the question names, at most `per_article`
+        passages from one article."""
         k = k or self.k
         filters = filters or Filters()
-        vector = self.embeddings.embed_query(query)
-        dense = self.store.query(vector, self.candidates, filters.where())
+        window = None if (filters.since or filters.until) else question_window(query)
+        queries = [query, *subqueries(query)]
+        vectors = self.embeddings.embed_documents(queries) if len(queries) > 1 else [self.embeddings.embed_query(query)]
         fused: dict[str, float] = {}
         best: dict[str, Passage] = {}
-        for rank, p in enumerate(dense):
-            fused[p.chunk_id] = self.dense_weight / (RRF_K + rank + 1)
+
+        def add(ranked_ids: list[str], weight: float) -> None:
+            for rank, cid in enumerate(ranked_ids):
+                fused[cid] = fused.get(cid, 0.0) + weight / (RRF_K + rank + 1)
+
+        index = self.lexical_index() if self.lexical_weight > 0 else None
+        allowed = None
+        if index is not None and filters.where():
+            allowed = np.array([filters.allows(m) for m in index.metas], dtype=bool)
+        in_window = Filters(since=window[0], until=window[1], outlet=filters.outlet,
+                            article_ids=filters.article_ids) if window else None
+        for n, (q, vector) in enumerate(zip(queries, vectors)):
+            weight = 1.0 if n == 0 else SUBQUERY_WEIGHT
+            for where, share in ((filters.where(), 1.0), (in_window.where() if in_window else None, 0.5)):
+                if share < 1.0 and where is None:
+                    continue
+                dense = self.store.query(vector, self.candidates, where)
+                for p in dense:
+                    if p.chunk_id not in best or p.score > best[p.chunk_id].score:
+                        best[p.chunk_id] = p
+                add([p.chunk_id for p in dense], self.dense_weight * weight * share)
+            if index is not None:
+                add([index.ids[i] for i, _ in index.search(q, self.candidates, allowed)], self.lexical_weight * weight)
+        missing = [cid for cid in fused if cid not in best]
+        for p in self.store.get_chunks(missing, vectors[0]):
             best[p.chunk_id] = p
-        relevance = {p.chunk_id: p.score for p in dense}
-        if self.lexical_weight > 0:
-            index = self.lexical_index()
-            assert self.metas is not None
-            allowed = None
-            if filters.where():
-                allowed = np.array([filters.allows(m) for m in self.metas], dtype=bool)
-            lex = index.search(query, self.candidates, allowed)
-            for rank, (i, _) in enumerate(lex):
-                cid = index.ids[i]
-                fused[cid] = fused.get(cid, 0.0) + self.lexical_weight / (RRF_K + rank + 1)
-            missing = [index.ids[i] for i, _ in lex if index.ids[i] not in best]
-            if missing:
-                got = self.store.get_chunks(missing)
-                vecs = self.embeddings.embed_documents([p.text for p in got]) if got else []
-                for p, v in zip(got, vecs):
-                    p.score = float(np.dot(vector, v))
-                    best[p.chunk_id] = p
-                    relevance[p.chunk_id] = p.score
-        ranked = sorted(fused, key=lambda c: -fused[c])
+        if window:
+            lo, hi = date_number(window[0]), date_number(window[1])
+            for cid, p in best.items():
+                if (d := date_number(p.date)) is not None and lo <= d <= hi:  # type: ignore[operator]
+                    fused[cid] = fused.get(cid, 0.0) + DATE_BOOST / (RRF_K + 1)
         out: list[Passage] = []
         per: dict[str, int] = {}
-        for cid in ranked:
+        for cid in sorted(fused, key=lambda c: -fused[c]):
             p = best.get(cid)
             if p is None or per.get(p.article_id, 0) >= self.per_article:
                 continue
             per[p.article_id] = per.get(p.article_id, 0) + 1
-            p.score = relevance.get(cid, 0.0)
             out.append(p)
             if len(out) >= k:
                 break

@@ -35,6 +35,10 @@ class Settings(BaseModel):
 
     store: Path = Field(Path("store"), description="Folder of the embedded Chroma store.")
     collection: str = Field("articles", min_length=3, description="Chroma collection name prefix.")
+    cache_dir: Path = Field(
+        default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "news-assistant",
+        description="Derived files: the assembled local model, lexical indexes of Chroma server collections.",
+    )
     chroma_host: str | None = Field(None, description="Chroma server host; set it to use server mode.")
     chroma_port: int = Field(8000, description="Chroma server port.")
 

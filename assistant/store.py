@@ -9,7 +9,9 @@ ingest, and `repair()` removes them. Readers only trust chunks whose article has
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
+import re
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -211,6 +213,28 @@ class Store:
         got = self.articles.get(ids=[article_id], include=["documents"])
         return got["documents"][0] if got["ids"] else None
 
+    def fingerprint(self) -> str:
+        """Changes whenever the set of committed articles or the chunk count changes. Article ids are
+        content hashes, so this is cheap to read and still catches every replaced article."""
+        ids: list[str] = []
+        offset = 0
+        while True:
+            page = self.articles.get(include=[], limit=PAGE, offset=offset)
+            ids += page["ids"]
+            if len(page["ids"]) < PAGE:
+                break
+            offset += PAGE
+        digest = hashlib.sha1("\n".join(sorted(ids)).encode())
+        digest.update(str(self.chunks.count()).encode())
+        return digest.hexdigest()
+
+    def derived_dir(self) -> Path:
+        """Where files derived from this store live: beside an embedded store, or in the cache for a server."""
+        if self.settings.server_mode:
+            name = f"{self.settings.chroma_host}-{self.settings.chroma_port}-{self.settings.collection}"
+            return self.settings.cache_dir / "servers" / re.sub(r"[^\w.-]", "_", name)
+        return self.settings.store
+
     def count(self) -> int:
         return self.chunks.count()
 
@@ -227,11 +251,18 @@ class Store:
             for id_, doc, meta, dist in zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0])
         ]
 
-    def get_chunks(self, ids: Sequence[str]) -> list[Passage]:
+    def get_chunks(self, ids: Sequence[str], vector: Sequence[float] | None = None) -> list[Passage]:
+        """Chunks by id, in that order; with a query vector, scored by cosine against their stored embeddings."""
         if not ids:
             return []
-        got = self.chunks.get(ids=list(ids), include=["documents", "metadatas"])
-        by_id = {i: meta_to_passage(i, d, m, 0.0) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])}
+        include = ["documents", "metadatas", "embeddings"] if vector is not None else ["documents", "metadatas"]
+        got = self.chunks.get(ids=list(ids), include=include)
+        scores = [0.0] * len(got["ids"])
+        if vector is not None and len(got["ids"]):
+            import numpy as np
+
+            scores = (np.asarray(got["embeddings"], dtype=np.float32) @ np.asarray(vector, dtype=np.float32)).tolist()
+        by_id = {i: meta_to_passage(i, d, m, sc) for i, d, m, sc in zip(got["ids"], got["documents"], got["metadatas"], scores)}
         return [by_id[i] for i in ids if i in by_id]
 
     # ---- consistency ------------------------------------------------------------------------------

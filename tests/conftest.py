@@ -101,6 +101,7 @@ def make_settings(tmp_path: Path):
 
     def make(**overrides):
         overrides.setdefault("store", tmp_path / "store")
+        overrides.setdefault("cache_dir", tmp_path / "cache")
         return load_settings(env={}, dotenv=None, **overrides)
 
     return make
@@ -145,6 +146,8 @@ def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> N
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, input: str | None = None):
     """Run `python -m assistant ...` as a user would, with a clean environment."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "OPENAI_", "CHROMA_"))}
+    if cwd is not None:
+        full_env["XDG_CACHE_HOME"] = str(Path(cwd) / ".cache")  # derived files stay in the test's folder
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "assistant", *args], cwd=cwd, env=full_env, input=input,
