@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -46,6 +47,35 @@ def _gelu(x: np.ndarray) -> np.ndarray:
     return x * np.float32(0.5) * (np.float32(1.0) + erf(x * np.float32(0.5**0.5)))
 
 
+class ThreadChooser:
+    """Picks the BLAS thread count that is running faster right now.
+
+    OpenBLAS threads spin while they wait: with more runnable threads than cores (an LLM generating,
+    another ingest) two threads ran 10x slower than one here, while on an idle machine two are faster.
+    So time each batch per token, keep a running estimate for each choice, use the faster one, and try
+    the other now and then, since the machine's load changes."""
+
+    def __init__(self, cores: int | None = None) -> None:
+        self.choices = sorted({1, cores or os.cpu_count() or 1})
+        self.cost: dict[int, float] = {}
+        self.calls = 0
+
+    def pick(self) -> int:
+        self.calls += 1
+        untried = [c for c in self.choices if c not in self.cost]
+        if untried:
+            return untried[0]  # one thread first: the safe choice on a busy machine
+        fastest = min(self.cost, key=self.cost.__getitem__)
+        if self.calls % 16 == 0:
+            return next(c for c in self.choices if c != fastest) if len(self.choices) > 1 else fastest
+        return fastest
+
+    def record(self, threads: int, seconds: float, tokens: int) -> None:
+        per_token = seconds / max(tokens, 1)
+        old = self.cost.get(threads)
+        self.cost[threads] = per_token if old is None else 0.5 * old + 0.5 * per_token
+
+
 class MiniLMEmbeddings(Embeddings):
     """all-MiniLM-L6-v2 (mean pooling, L2-normalised, 384 dimensions) in NumPy."""
 
@@ -57,6 +87,7 @@ class MiniLMEmbeddings(Embeddings):
         from tokenizers import Tokenizer
 
         model_dir = model_dir or minilm_dir()
+        self.threads = ThreadChooser()
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
@@ -106,12 +137,18 @@ class MiniLMEmbeddings(Embeddings):
     def embed_array(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
+        from threadpoolctl import threadpool_limits
+
         # Sorting by length keeps padding small inside each batch.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
         for s in range(0, len(texts), BATCH):
             idx = order[s:s + BATCH]
-            out[idx] = self._encode([texts[i] for i in idx])
+            threads = self.threads.pick()
+            started = time.perf_counter()
+            with threadpool_limits(limits=threads, user_api="blas"):
+                out[idx] = self._encode([texts[i] for i in idx])
+            self.threads.record(threads, time.perf_counter() - started, sum(len(texts[i]) for i in idx))
         return out
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
