@@ -37,5 +37,22 @@ lint: install-test
 bench: install
 	$(BIN)/python bench/ingest_bench.py
 
+# The dev set: the extractive answerer on every question, the local model on a seeded 20-question sample.
+EVAL_STORE ?= store/wikinews
+EVAL_CORPUS ?= ../shared/corpus/wikinews/articles
+EVAL_SET ?= ../shared/eval/wikinews_dev.jsonl
+EVAL_LOCAL_SAMPLE ?= 20
+
+eval: install
+	$(BIN)/assistant --store $(EVAL_STORE) ingest $(EVAL_CORPUS)
+	$(BIN)/assistant --store $(EVAL_STORE) eval $(EVAL_SET) --llm extractive -o bench/eval_extractive.json
+	$(BIN)/assistant --store $(EVAL_STORE) eval $(EVAL_SET) --llm local --sample $(EVAL_LOCAL_SAMPLE) -o bench/eval_local.json
+
 clean:
 	rm -rf $(VENV) store/demo .pytest_cache
+
+# Summary score on the GUM Wikinews corpus: ROUGE-L against human summaries + citation validity.
+.PHONY: eval-summary
+eval: eval-summary
+eval-summary: install
+	$(BIN)/python bench/summary_eval.py

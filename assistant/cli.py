@@ -61,7 +61,26 @@ def main(ctx: click.Context, store: Path | None, env_file: Path) -> None:
     ctx.ensure_object(dict)
     ctx.obj["settings"] = load_settings(dotenv=env_file, store=store)
     if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            run_tui(ctx.obj["settings"])  # a person at a terminal gets the app; pipes and scripts get help
+        else:
+            click.echo(ctx.get_help())
+
+
+def run_tui(settings: Settings) -> None:
+    from assistant.tui import run
+
+    run(make_assistant(settings))
+
+
+@main.command()
+@click.option("--store", type=click.Path(path_type=Path), help="Store folder (overrides the global --store).")
+@click.option("--llm", type=LLM_CHOICE, help="Who answers (default: auto).")
+@click.pass_context
+@edge
+def tui(ctx: click.Context, store: Path | None, llm: str | None) -> None:
+    """Open the terminal app: ask, read the sources, follow the evidence."""
+    run_tui(settings_of(ctx, store=store, llm=llm))
 
 
 @main.command()
@@ -150,17 +169,23 @@ def ask(ctx: click.Context, question: str, k: int | None, llm: str | None, since
 
 
 @main.command()
-@click.option("--fix", is_flag=True, help="Remove what an interrupted ingest left behind.")
+@click.option("--fix", is_flag=True, help="Remove what an interrupted ingest left behind and rebuild the lexical index.")
 @click.pass_context
 @edge
 def doctor(ctx: click.Context, fix: bool) -> None:
-    """Check the store: orphan chunks, incomplete articles, lexical index."""
+    """Check the store: orphan chunks, incomplete articles, stale versions, lexical index; exit 1 if unfixed."""
+    from assistant.retrieval import check_lexical
+
     assistant = make_assistant(settings_of(ctx))
     store = assistant.store()
     with store.writer() if fix else contextlib.nullcontext():
-        found = store.check(fix=fix)
+        found: dict[str, Any] = dict(store.check(fix=fix))
+        if fix and (found["orphan_chunks"] or found["incomplete_articles"] or found["stale_versions"]):
+            found["after_fix"] = store.check()  # what is left, so a user sees the repair worked
+        found["lexical_index"] = check_lexical(store, fix=fix)
     click.echo(json.dumps({"store": store.where, **found, "fixed": fix}, indent=2))
-    if not fix and (found["orphan_chunks"] or found["incomplete_articles"]):
+    if not fix and (found["orphan_chunks"] or found["incomplete_articles"] or found["stale_versions"]
+                    or found["lexical_index"] != "ok"):
         sys.exit(1)
 
 
@@ -178,3 +203,131 @@ def articles(ctx: click.Context, as_json: bool) -> None:
     for article_id, m in rows:
         click.echo(f"{m.get('date') or '----------'}  {article_id}  {m.get('outlet') or '-':<12.12}  {m.get('title', '')}")
 
+
+@main.command()
+@click.argument("questions")
+@click.option("-o", "--out", required=True, help="Output file, or - for stdout.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "md"]),
+              help="Output format (default: from OUT's suffix, .csv or .md, else jsonl).")
+@click.option("--llm", type=LLM_CHOICE, help="Who answers (default: auto).")
+@click.option("--k", type=click.IntRange(1, 50), help="Passages to give each answer.")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="Questions in flight for a remote LLM; local and extractive answer one at a time.")
+@click.option("--resume", is_flag=True, help="Skip questions already answered in OUT; retry the failed ones.")
+@click.pass_context
+@edge
+def batch(ctx: click.Context, questions: str, out: str, fmt: str | None, llm: str | None, k: int | None,
+          concurrency: int, resume: bool) -> None:
+    """Answer a file of questions (.txt, .csv, .jsonl, or - for stdin); exit 1 if any failed."""
+    from assistant import batch as b
+
+    qs = b.load_questions(questions)
+    assistant = make_assistant(settings_of(ctx))
+    assistant.llm_name(llm)  # a provider that cannot work fails before OUT is touched
+    sink, skip = b.open_sink(out, b.format_of(out, fmt), b.extra_keys(qs), resume)
+    try:
+        with b.progress_bar(sum(q.id not in skip for q in qs)) as advance:
+            summary = b.run_batch(assistant, qs, sink, llm=llm, k=k, concurrency=concurrency, skip=skip, on_record=advance)
+    finally:
+        sink.close()
+    click.echo(f"answered {summary.answered}, failed {summary.failed}, skipped {summary.skipped} already in {out} "
+               f"({summary.seconds:.1f} s)", err=True)
+    if summary.failed:
+        sys.exit(1)
+
+
+@main.command(name="eval")
+@click.argument("questions", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--llm", type=LLM_CHOICE, help="Who answers (default: auto).")
+@click.option("--k", type=click.IntRange(1, 50), help="Passages to give each answer.")
+@click.option("--answers", "answers_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Score this batch output (JSONL) instead of answering again.")
+@click.option("--sample", type=click.IntRange(1), help="Evaluate a seeded random sample of N questions.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of --sample.")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="Questions in flight for a remote LLM.")
+@click.option("-o", "--out", type=click.Path(path_type=Path, dir_okay=False), help="Write the report as JSON here.")
+@click.pass_context
+@edge
+def eval_(ctx: click.Context, questions: Path, llm: str | None, k: int | None, answers_file: Path | None,
+          sample: int | None, seed: int, concurrency: int, out: Path | None) -> None:
+    """Score answers, citations and retrieval against a gold question set (JSONL)."""
+    from rich.console import Console
+
+    from assistant import evaluate as ev
+    from assistant.batch import progress_bar
+
+    qs = ev.sample(ev.load_eval_questions(questions), sample, seed)
+    answers = ev.load_answers(answers_file) if answers_file else None
+    assistant = make_assistant(settings_of(ctx))
+    with progress_bar(len(qs) if answers is None else 0) as advance:
+        report = ev.evaluate(assistant, qs, answers=answers, llm=llm, k=k, concurrency=concurrency, on_record=advance)
+    report = {"questions_file": str(questions), "answers_file": str(answers_file) if answers_file else None,
+              "sample": sample, "seed": seed if sample else None, **report}
+    Console().print(ev.report_table(report))
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        click.echo(f"report written to {out}", err=True)
+
+
+
+@main.command()
+@click.argument("topic")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the briefing to this file.")
+@click.option("--format", "fmt", type=click.Choice(["md", "json", "html"]),
+              help="Output format (default: from the -o suffix, else md).")
+@click.option("--since", help="Only articles dated on or after YYYY-MM-DD.")
+@click.option("--until", help="Only articles dated on or before YYYY-MM-DD.")
+@click.option("--max-articles", type=click.IntRange(1, 50), default=8, show_default=True)
+@click.option("--llm", type=LLM_CHOICE, help="Who writes the briefing (default: auto).")
+@click.pass_context
+@edge
+def brief(ctx: click.Context, topic: str, output: Path | None, fmt: str | None, since: str | None,
+          until: str | None, max_articles: int, llm: str | None) -> None:
+    """Write a cited briefing on TOPIC: summary, key facts, timeline, who is involved, sources."""
+    from assistant.brief_render import render
+
+    if fmt is None:
+        suffix = output.suffix.lower().lstrip(".") if output else ""
+        fmt = {"json": "json", "html": "html", "htm": "html"}.get(suffix, "md")
+    filters = filters_of(since, until, None)
+    assistant = make_assistant(settings_of(ctx))
+    briefing = assistant.brief(topic, since=filters.since, until=filters.until, max_articles=max_articles, llm=llm,
+                               progress=lambda stage: click.echo(f"  {stage}…", err=True))
+    text = render(briefing, fmt)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output} ({len(briefing.sources)} sources, {len(briefing.citations)} citations)", err=True)
+    else:
+        click.echo(text, nl=False)
+    if briefing.removed:
+        click.echo(f"({len(briefing.removed)} unsupported line(s) removed)", err=True)
+
+
+@main.command()
+@click.argument("article", required=False)
+@click.option("--all", "all_articles", is_flag=True, help="Summarise every article in the store.")
+@click.option("--sentences", type=click.IntRange(1, 10), default=3, show_default=True)
+@click.option("--llm", type=LLM_CHOICE, default="extractive", show_default=True, help="Who writes the summary.")
+@click.option("--refresh", is_flag=True, help="Ignore the cached summary.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@edge
+def summarize(ctx: click.Context, article: str | None, all_articles: bool, sentences: int, llm: str,
+              refresh: bool, as_json: bool) -> None:
+    """Summarise ARTICLE (id, path or title words), or --all; summaries are cached in the store."""
+    from assistant.citations import strip_control
+
+    if bool(article) == all_articles:
+        raise AssistantError("name one article or pass --all", "assistant summarize PATH|ID|TITLE, or --all")
+    summaries = make_assistant(settings_of(ctx)).summarize(article, all_articles, sentences, llm, refresh)
+    if as_json:
+        click.echo(json.dumps([s.model_dump() for s in summaries], indent=2))
+        return
+    for s in summaries:
+        click.secho(strip_control(s.title), bold=True)
+        click.echo(strip_control(s.text))
+        for c in s.citations:
+            click.echo(f"  [{c.n}] chars {c.start}-{c.end}")
+        click.echo(f"({s.provider}{', cached' if s.cached else ''})\n", err=True)

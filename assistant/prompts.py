@@ -21,6 +21,9 @@ PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 # The variables each prompt must use, checked when it is loaded.
 EXPECTED = {
     "answer": {"question", "sources", "refusal"},
+    "brief_facts": {"topic", "sources", "refusal"},
+    "brief_compose": {"topic", "facts"},
+    "summarize": {"title", "sources", "sentences", "refusal"},
 }
 
 

@@ -20,7 +20,7 @@ from assistant.providers import ChatChoice, make_chat_model, provider_error
 from assistant.retrieval import Filters, HybridRetriever
 from assistant.settings import Settings
 from assistant.store import Store
-from assistant.types import Answer, Article, IngestReport, Passage, Retrieved, Skipped
+from assistant.types import Answer, Article, Briefing, IngestReport, Passage, Retrieved, Skipped, Summary
 
 Progress = Callable[[int, int], None]  # (done, total) in chunks
 EMBED_GROUP = 32  # articles embedded and written together
@@ -99,8 +99,7 @@ class Assistant:
                 store.delete(list(gone))
                 report.removed = sorted(gone.values())
             self._retriever = None
-            if not self.settings.server_mode:
-                self.retriever().lexical_index()  # rebuilt now, so the first question is fast
+            self.retriever().lexical_index()  # rebuilt now, so the first question is fast
         report.seconds = time.perf_counter() - started
         return report
 
@@ -194,3 +193,48 @@ class Assistant:
 
     def article(self, article_id: str) -> Article | None:
         return self.store().get_article(article_id)
+
+    # ---- for the terminal UI ----------------------------------------------------------------------
+
+    def llm_name(self, llm: str | None = None) -> tuple[str, str]:
+        """(provider, model) of who would answer `llm`, resolving `auto`; a local model is not loaded."""
+        choice = self._chat if self._chat and llm in (None, self._chat.provider) else make_chat_model(self.settings, llm)
+        return choice.provider, choice.model
+
+    # ---- briefings and summaries ------------------------------------------------------------------
+
+    def _choice(self, llm: str | None) -> ChatChoice:
+        return self._chat if self._chat and llm in (None, self._chat.provider) else make_chat_model(self.settings, llm)
+
+    def brief(
+        self, topic: str, since: str | None = None, until: str | None = None, max_articles: int = 8,
+        llm: str | None = None, progress: Callable[[str], None] | None = None, context_tokens: int | None = None,
+    ) -> Briefing:
+        """A cited briefing on a topic; `progress` gets a short stage message (for the TUI's Brief action)."""
+        from assistant.briefing import build_briefing
+
+        return build_briefing(
+            topic, retrieve=lambda q, k, f: self.retrieve(q, k, f), store=self.store(), embeddings=self.embeddings,
+            settings=self.settings, choice=self._choice(llm), since=since, until=until, max_articles=max_articles,
+            context_tokens=context_tokens, progress=progress,
+        )
+
+    def summarize(
+        self, article: str | None = None, all_articles: bool = False, sentences: int = 3, llm: str | None = "extractive",
+        refresh: bool = False,
+    ) -> list[Summary]:
+        """Summaries of one article (id, path or title words) or all, cached in the store; cached ones are
+        returned at once, so the TUI can call this for the article it shows."""
+        from assistant.briefing import budget_of
+        from assistant.summaries import find_article, summarize
+
+        records = self.store().article_records()
+        if all_articles:
+            ids = sorted(records, key=lambda a: records[a].get("source_path", ""))
+        elif article:
+            ids = [find_article(records, article)]
+        else:
+            raise AssistantError("name an article or pass --all", "assistant summarize PATH|ID|TITLE, or --all")
+        choice = self._choice(llm)
+        return summarize(self.store(), self.embeddings, self.settings, choice, ids, sentences,
+                         budget_of(choice, self.settings, None), refresh)

@@ -93,10 +93,9 @@ class Store:
     @contextmanager
     def writer(self) -> Iterator[None]:
         """Hold the store's write lock: one ingest at a time per store folder."""
-        lock_dir = self.settings.store if not self.settings.server_mode else Path(".")
+        lock_dir = self.derived_dir()  # for a server: per user; the server itself takes concurrent writers
         lock_dir.mkdir(parents=True, exist_ok=True)
-        name = ".assistant-ingest.lock" if not self.settings.server_mode else ".assistant-server-ingest.lock"
-        with open(lock_dir / name, "w") as handle:
+        with open(lock_dir / ".assistant-ingest.lock", "w") as handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -281,11 +280,20 @@ class Store:
             else:
                 orphans.append(id_)
         incomplete = [a for a, meta in records.items() if per_article.get(a, 0) != meta.get("chunks")]
+        # Two committed versions of one file: an update writes the new version before deleting the old, so
+        # a kill in between leaves both; the newer one is the file's current text.
+        by_path: dict[str, list[str]] = {}
+        for a, meta in records.items():
+            if a not in incomplete:
+                by_path.setdefault(meta.get("source_path", ""), []).append(a)
+        stale = [a for versions in by_path.values() if len(versions) > 1
+                 for a in sorted(versions, key=lambda v: records[v].get("ingested_at", 0.0))[:-1]]
         if fix:
             for s in range(0, len(orphans), PAGE):
                 self.chunks.delete(ids=orphans[s:s + PAGE])
-            self.delete(incomplete)
-        return {"articles": len(records), "chunks": len(ids), "orphan_chunks": len(orphans), "incomplete_articles": len(incomplete)}
+            self.delete(incomplete + stale)
+        return {"articles": len(records), "chunks": len(ids), "orphan_chunks": len(orphans),
+                "incomplete_articles": len(incomplete), "stale_versions": len(stale)}
 
 
 def meta_to_passage(chunk_id: str, text: str, meta: dict[str, Any], score: float) -> Passage:

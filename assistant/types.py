@@ -94,3 +94,70 @@ class IngestReport(BaseModel):
     @property
     def ingested_nothing(self) -> bool:
         return not (self.added or self.updated or self.unchanged or self.removed)
+
+
+# ---- briefings and summaries ----------------------------------------------------------------------
+
+
+class BriefItem(BaseModel):
+    """One bullet of a briefing; `citations` are numbers into `Briefing.citations`."""
+
+    text: str
+    citations: list[int] = []
+
+
+class TimelineEvent(BriefItem):
+    dates: list[str] = Field(description="ISO dates (YYYY-MM-DD, or YYYY-MM for a month) the event happened on.")
+    when: str = Field(description="The dates as shown, e.g. '3 and 7 December 2022'.")
+    as_written: str = Field("", description="How the article wrote the date, e.g. 'on Saturday'.")
+
+
+class BriefEntity(BriefItem):
+    """A person, organisation or place; `text` is the name shown, `spellings` every form the sources use."""
+
+    kind: str = Field(description="person | organisation | place | other")
+    spellings: list[str] = []
+
+
+class BriefSource(BaseModel):
+    n: int
+    article_id: str
+    title: str
+    outlet: str | None = None
+    date: str | None = None
+    path: str
+    url: str | None = None
+
+
+class Briefing(BaseModel):
+    """A cited briefing on a topic. Every item cites quotes that are exact substrings of its articles."""
+
+    topic: str
+    title: str
+    since: str | None = Field(None, description="First date covered (earliest source or --since).")
+    until: str | None = Field(None, description="Last date covered (latest source or --until).")
+    summary: list[BriefItem] = []
+    key_facts: list[BriefItem] = []
+    timeline: list[TimelineEvent] = []
+    entities: list[BriefEntity] = []
+    differences: list[BriefItem] = []
+    sources: list[BriefSource] = []
+    citations: list[Citation] = []
+    queries: list[str] = Field(default_factory=list, description="The sub-queries used to gather articles.")
+    provider: str = ""
+    model: str = ""
+    removed: list[str] = Field(default_factory=list, description="Sentences dropped as unsupported.")
+
+
+class Summary(BaseModel):
+    """A short cited summary of one article, cached in the store's article record."""
+
+    article_id: str
+    title: str
+    text: str
+    citations: list[Citation] = []
+    sentences: int
+    provider: str
+    model: str = ""
+    removed: list[str] = []
+    cached: bool = False

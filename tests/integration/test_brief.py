@@ -1,0 +1,147 @@
+"""Briefings and summaries over the seed store: extractive, a scripted fake model, a small context window."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.brief_render import render
+from assistant.service import Assistant
+from assistant.text import skeleton
+from assistant.types import Briefing
+from tests.fakes import fake_choice
+
+TOPIC = "illegal mining at deposits in Karabakh"
+SEEDS = {"000_6e7084da90daaea3.txt", "004_c23c7751a1e3a64a.txt"}
+
+MAP_REPLY = (
+    "- Illegal exploitation is observed in the Kyzylbulag gold deposit and the Demirli copper-molybdenum deposit [1].\n"
+    "- Hajizade said the trip to the regions on December 10 was disrupted [2].\n"
+    "- The planned inspection and monitoring did not take place [3].\n"
+    "- The deposits are on the Moon [1]."
+)
+COMPOSE_REPLY = (
+    "SUMMARY\n"
+    "- Illegal exploitation is observed in the Kyzylbulag gold deposit and the Demirli copper-molybdenum deposit [1].\n"
+    "- Hajizade said the trip to the regions on December 10 was disrupted [2].\n"
+    "- The planned inspection and monitoring did not take place [3].\n"
+    "- Gold was found on Mars [1].\n"
+    "DIFFERENCES\n"
+    "- The planned inspection and monitoring did not take place [3], and Hajizade said the trip on December 10 was disrupted [2]."
+)
+
+
+def assert_valid(b: Briefing, assistant: Assistant) -> None:
+    """Every item cites known citations, every quote is its article's text at its offsets."""
+    store = assistant.store()
+    numbers = {c.n for c in b.citations}
+    for c in b.citations:
+        assert store.article_text(c.article_id)[c.start:c.end] == c.quote
+    for item in b.summary + b.key_facts + b.timeline + b.entities + b.differences:
+        assert item.citations and set(item.citations) <= numbers
+        assert all(f"[{n}]" in item.text for n in item.citations)
+        assert {int(n) for n in re.findall(r"\[(\d+)\]", item.text)} <= numbers
+
+
+@pytest.fixture
+def extractive_briefing(make_settings, embeddings, seed_store) -> tuple[Briefing, Assistant]:
+    assistant = Assistant(make_settings(store=seed_store), embeddings=embeddings)
+    return assistant.brief(TOPIC, llm="extractive"), assistant
+
+
+def test_extractive_briefing_has_every_section_and_cites_both_seed_articles(extractive_briefing):
+    b, assistant = extractive_briefing
+    assert 3 <= len(b.summary) <= 6 and b.key_facts and b.timeline and b.entities and b.differences
+    assert {s.path.rsplit("/", 1)[-1] for s in b.sources} == SEEDS
+    assert {c.source_path.rsplit("/", 1)[-1] for c in b.citations} == SEEDS
+    assert (b.since, b.until) == ("2022-12-11", "2022-12-13")
+    assert_valid(b, assistant)
+    md = render(b, "md")
+    assert md.count("## ") == 6 and "1. **" in md and "2. **" in md
+
+
+def test_the_timeline_is_sorted_and_resolves_dates_from_text_and_publication(extractive_briefing):
+    b, _ = extractive_briefing
+    firsts = [e.dates[0] for e in b.timeline]
+    assert firsts == sorted(firsts)
+    days = {d for e in b.timeline for d in e.dates}
+    assert {"2020-11-10", "2022-12-03", "2022-12-07", "2022-12-10"} <= days
+    # "Since December 3 this year" has no year: it comes from the article's date, 2022-12-11.
+    assert any(e.as_written == "December 3 this year" and e.dates == ["2022-12-03"] for e in b.timeline)
+
+
+def test_the_deposits_are_named_once_each_with_their_variant_spellings(extractive_briefing):
+    b, _ = extractive_briefing
+    gold = [e for e in b.entities if skeleton("Kyzylbulag") in {skeleton(w) for w in e.text.split()}]
+    copper = [e for e in b.entities if skeleton("Demirli") in {skeleton(w) for w in e.text.split()}]
+    assert len(gold) == 1 and len(copper) == 1
+    assert {"Kyzylbulag", "Gizilbulagh"} <= {s.split()[0] for s in gold[0].spellings}
+    assert {"Demirli", "Damirli"} <= {s.split()[0] for s in copper[0].spellings}
+    assert "Kyzylbulag" in gold[0].text and "Gizilbulagh" in gold[0].text
+    sources_of = lambda e: {c.article_id for c in b.citations if c.n in e.citations}  # noqa: E731
+    assert len(sources_of(gold[0])) == 2  # cited in both spellings' articles
+
+
+def test_a_model_briefing_is_map_reduced_and_validated(make_settings, embeddings, seed_store):
+    choice, chat = fake_choice(MAP_REPLY, MAP_REPLY, COMPOSE_REPLY)
+    assistant = Assistant(make_settings(store=seed_store), embeddings=embeddings, chat=choice)
+    b = assistant.brief(TOPIC)
+    assert len(chat.prompts) == 3  # one map call per article, one compose call
+    assert "Facts:" in chat.prompts[2][-1].content and "(article 1)" in chat.prompts[2][-1].content
+    assert b.provider == "fake"
+    everything = " ".join(i.text for i in b.summary + b.key_facts + b.differences)
+    assert "Moon" not in everything and "Mars" not in everything
+    assert any("Moon" in r for r in b.removed) and any("Mars" in r for r in b.removed)
+    assert any("Kyzylbulag gold deposit" in i.text for i in b.summary)
+    assert b.differences and all(len(i.citations) >= 1 for i in b.differences)
+    assert_valid(b, assistant)
+
+
+def test_a_small_context_window_splits_articles_into_batches_that_fit(make_settings, embeddings, seed_store):
+    choice, chat = fake_choice(MAP_REPLY)
+    assistant = Assistant(make_settings(store=seed_store, max_tokens=100), embeddings=embeddings, chat=choice)
+    b = assistant.brief(TOPIC, context_tokens=600)  # (600 - 350 - 100) * 3 = 450 characters of sources
+    map_prompts = [p[-1].content for p in chat.prompts if "Sources:" in p[-1].content]
+    assert len(map_prompts) > 2  # more calls than articles
+    for prompt in map_prompts:
+        sources = prompt.split("Sources:\n", 1)[1].split("\n\nFacts about", 1)[0]
+        # Within the budget (plus a fenced header), unless one sentence alone is longer: sentences stay whole.
+        assert len(sources) <= 450 + 120 or "\n[2] " not in sources
+    assert_valid(b, assistant)
+
+
+def test_summaries_are_cached_and_a_changed_article_gets_a_new_one(make_settings, embeddings, demo_copy):
+    assistant = Assistant(make_settings(), embeddings=embeddings)
+    assistant.ingest([str(demo_copy)])
+    path = str(demo_copy / "004_c23c7751a1e3a64a.txt")
+    first = assistant.summarize(path, sentences=2)[0]
+    assert not first.cached and len(first.citations) == 2
+    text = assistant.store().article_text(first.article_id)
+    assert all(text[c.start:c.end] == c.quote and f"[{c.n}]" in first.text for c in first.citations)
+    again = assistant.summarize(first.article_id, sentences=2)[0]
+    assert again.cached and again.text == first.text
+    assert not assistant.summarize(path, sentences=3)[0].cached  # another length is made anew
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write("\nThe Russian side said it would reply to the note within a week.\n")
+    assistant.ingest([str(demo_copy)])
+    changed = assistant.summarize(path, sentences=3)[0]
+    assert not changed.cached and changed.article_id != first.article_id
+    assert first.article_id not in assistant.store().article_records()
+    titled = assistant.summarize("Azerbaijanis living abroad", sentences=2)[0]
+    assert titled.title.startswith("Azerbaijanis")
+
+
+def test_a_model_summary_is_validated_and_cached_per_provider(make_settings, embeddings, seed_store, tmp_path):
+    import shutil
+
+    store = tmp_path / "copy"
+    shutil.copytree(seed_store, store)
+    choice, chat = fake_choice(
+        "Illegal exploitation is observed in the Kyzylbulag gold deposit and the Demirli copper-molybdenum deposit [1]. "
+        "The note was written on the Moon [1].")
+    assistant = Assistant(make_settings(store=store), embeddings=embeddings, chat=choice)
+    s = assistant.summarize("Foreign Ministry note", sentences=2, llm="fake")[0]
+    assert s.provider == "fake" and "Moon" not in s.text and s.removed == ["The note was written on the Moon."]
+    assert assistant.summarize("Foreign Ministry note", sentences=2, llm="fake")[0].cached
+    assert len(chat.prompts) == 1

@@ -1,0 +1,102 @@
+"""Unit tests for the parts of a briefing that need no store: dates, names, batching, rendering."""
+
+from __future__ import annotations
+
+import json
+
+from assistant.brief_render import render
+from assistant.briefing import article_batches, budget_of, sub_queries
+from assistant.dates import find_dates, show_dates
+from assistant.entities import join_entities, mentions, variant_spellings
+from assistant.providers import ChatChoice
+from assistant.settings import load_settings
+from assistant.types import Article, Briefing, BriefItem, BriefSource, Citation, TimelineEvent
+
+
+def dates_in(text: str, published: str | None) -> list[tuple[str, ...]]:
+    return [m.dates for m in find_dates(text, published)]
+
+
+def test_a_weekday_resolves_to_the_last_such_day_before_publication():
+    assert dates_in("Protesters gathered on Saturday.", "2022-12-11") == [("2022-12-10",)]  # a Sunday paper
+    assert dates_in("They met yesterday.", "2022-12-11") == [("2022-12-10",)]
+
+
+def test_a_shared_year_gives_both_days_and_a_missing_year_comes_from_publication():
+    assert dates_in("negotiations on December 3 and 7, 2022, then", None) == [("2022-12-03", "2022-12-07")]
+    assert dates_in("Since December 3 this year, talks", "2022-12-11") == [("2022-12-03",)]
+    assert dates_in("a tripartite statement from November 10, 2020, must", "2022-12-11") == [("2020-11-10",)]
+    assert dates_in("on December 28 the", "2023-01-04") == [("2022-12-28",)]  # last year's December
+    assert show_dates(("2022-12-03", "2022-12-07")) == "3 and 7 December 2022"
+
+
+def test_relative_dates_without_a_publication_date_are_not_guessed():
+    assert dates_in("They met on Saturday, in May 2020.", None) == [("2020-05",)]
+
+
+def test_name_variants_across_sources_are_one_entity_with_both_spellings():
+    a = "Exploitation is observed in the Kyzylbulag gold deposit and the Demirli copper-molybdenum deposit."
+    b = "Experts planned to inspect the 'Gizilbulagh' gold deposit and the 'Damirli' copper-molybdenum deposit."
+    found = [("a", m) for m in mentions(a)] + [("b", m) for m in mentions(b)]
+    places = [e for e in join_entities(found) if e.kind == "place"]
+    assert len(places) == 2
+    assert sorted(sorted(variant_spellings(e)) for e in places) == [["Damirli", "Demirli"], ["Gizilbulagh", "Kyzylbulag"]]
+
+
+def test_a_surname_joins_the_full_name_and_an_acronym_is_split_off():
+    text = "the head of the press service of the MFA Aykhan Hajizade said. Later Hajizade noted that it failed."
+    people = [e for e in join_entities([("a", m) for m in mentions(text)]) if e.kind == "person"]
+    assert [e.name for e in people] == ["Aykhan Hajizade"] and len(people[0].mentions) == 2
+
+
+def test_sub_queries_are_several_and_start_with_the_topic():
+    qs = sub_queries("illegal mining at deposits in Karabakh")
+    assert qs[0] == "illegal mining at deposits in Karabakh" and "illegal mining" in qs and len(qs) >= 4
+
+
+def test_a_long_article_is_split_into_batches_that_fit_the_budget():
+    text = " ".join(f"Sentence number {i} says something about the mine." for i in range(200))
+    article = Article(id="x", source_path="x.txt", title="T", text=text)
+    batches = article_batches(article, budget_chars=1500)
+    assert len(batches) > 3
+    for batch in batches:
+        assert sum(len(p.text) + len(p.title) + 40 for p in batch) <= 1500 or len(batch) == 1
+        for p in batch:
+            assert text[p.start:p.end] == p.text
+    covered = "".join(p.text for b in batches for p in b)
+    assert covered.replace(" ", "") == text.replace(" ", "")
+
+
+def test_the_budget_follows_the_local_context_window():
+    settings = load_settings(env={}, dotenv=None, local_context=2048, max_tokens=200)
+    small = budget_of(ChatChoice("local", "m", None), settings, None)
+    assert small == (2048 - 350 - 200) * 3
+    assert budget_of(ChatChoice("openai", "m", None), settings, None) > small
+
+
+def sample_briefing() -> Briefing:
+    c = Citation(n=1, article_id="a", source_path="a.txt", title="A <b>", date="2022-12-11", outlet="Trend",
+                 chunk_id="a:0", quote="It happened.", start=0, end=12)
+    return Briefing(
+        topic="t", title="Briefing: t", since="2022-12-11", until="2022-12-13",
+        summary=[BriefItem(text="It happened. [1]", citations=[1])],
+        timeline=[TimelineEvent(text="It happened. [1]", citations=[1], dates=["2022-12-10"], when="10 December 2022")],
+        sources=[BriefSource(n=1, article_id="a", title="A <b>", outlet="Trend", date="2022-12-11", path="a.txt")],
+        citations=[c],
+    )
+
+
+def test_markdown_has_every_section_and_the_sources_with_their_quotes():
+    md = render(sample_briefing(), "md")
+    for heading in ("# Briefing: t", "## Summary", "## Key facts", "## Timeline", "## Who is involved",
+                    "## Where the sources differ", "## Sources"):
+        assert heading in md
+    assert "11 December 2022 – 13 December 2022" in md and "**10 December 2022**" in md
+    assert "1. **A <b>** — Trend, 2022-12-11 — `a.txt`" in md and "[1] “It happened.”" in md
+
+
+def test_json_is_the_serialisation_and_html_is_escaped_with_linked_markers():
+    b = sample_briefing()
+    assert Briefing.model_validate(json.loads(render(b, "json"))) == b
+    page = render(b, "html")
+    assert "A &lt;b&gt;" in page and '<a href="#c1">[1]</a>' in page and 'id="c1"' in page
