@@ -1,12 +1,14 @@
 """The extractive answerer: no LLM, the answer is the retrieved sentences that best answer the question.
 
 Each sentence is quoted verbatim with its citation, so everything it says is in an article by construction.
-Sentences are scored by embedding similarity to the question plus the share of the question's words they
-contain; a weak best score means the articles do not answer, and the answer is a refusal.
+Sentences are scored by embedding similarity to the question, the question's words they contain (rare ones
+count more) and whether they hold the kind of answer asked for (a number, a name).
 """
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,7 +16,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.chunking import sentence_spans
 from assistant.prompts import REFUSAL
-from assistant.text import content_tokens
+from assistant.text import content_tokens, looks_like_instruction
 from assistant.types import Passage
 
 
@@ -35,40 +37,78 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
         for a, b in sentence_spans(p.text, p.start):
             key = (p.article_id, a)
             text = p.text[a - p.start:b - p.start]
-            if key in seen or len(text) < 20:
-                continue
+            if key in seen or len(text) < 20 or looks_like_instruction(text):
+                continue  # an instruction planted in an article is never quoted as an answer
             seen.add(key)
             out.append(Candidate(n, p.article_id, text, a))
     return out
 
 
-def score_sentences(question: str, cands: list[Candidate], embeddings: Embeddings) -> None:
+# Weights of (embedding similarity, share of question words, share weighted by rarity, answer type).
+TOPIC_WEIGHTS = (0.6, 0.4, 0.0, 0.0)
+QUESTION_WEIGHTS = (0.3, 0.0, 0.5, 0.2)
+_NUMBER = re.compile(
+    r"\b\d[\d,.:]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+    r"forty|fifty|hundred|thousand|million|billion|dozen)\b", re.I)
+_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-zA-Z'’-]+")
+
+
+def answer_type(question: str) -> str | None:
+    """What kind of answer a question asks for: a number, a name, or (None) anything."""
+    q = question.lower()
+    if re.search(r"\bhow (many|much|old|large|long|far|big|high)\b|\bwhat (percentage|share|proportion|number)\b", q):
+        return "number"
+    if re.search(r"\bwho\b|\bwhose\b|\bwhich [a-z]+\b|\b(name|names|title|surname)\b", q):
+        return "name"
+    return None
+
+
+def has_new(kind: str | None, question: str, sentence: str) -> bool:
+    """Whether the sentence holds something of that kind the question does not already say."""
+    if kind == "number":
+        known = set(_NUMBER.findall(question))
+        return any(n not in known for n in _NUMBER.findall(sentence))
+    if kind == "name":
+        known = {n.lower() for n in _NAME.findall(question)}
+        return any(n.lower() not in known for n in _NAME.findall(sentence))
+    return False
+
+
+def score_sentences(question: str, cands: list[Candidate], embeddings: Embeddings,
+                    weights: tuple[float, float, float, float] = TOPIC_WEIGHTS) -> None:
+    """Score each candidate. Question words are weighted by how few candidates contain them: the words
+    of the story every sentence shares (the place, the event) say little about which sentence answers."""
     if not cands:
         return
     vectors = np.array(embeddings.embed_documents([c.text for c in cands] + [question]), dtype=np.float32)
     dense = vectors[:-1] @ vectors[-1]
     want = content_tokens(question)
-    for c, d in zip(cands, dense):
-        lexical = len(want & content_tokens(c.text)) / (len(want) or 1)
-        c.score = 0.6 * float(d) + 0.4 * lexical
+    have = [content_tokens(c.text) for c in cands]
+    rarity = {t: math.log(1 + len(cands) / (1 + sum(t in h for h in have))) for t in want}
+    total = sum(rarity.values()) or 1.0
+    kind = answer_type(question)
+    for c, h, d in zip(cands, have, dense):
+        parts = (
+            float(d),
+            len(want & h) / (len(want) or 1),
+            sum(rarity[t] for t in want & h) / total,
+            1.0 if has_new(kind, question, c.text) else 0.0,
+        )
+        c.score = sum(w * x for w, x in zip(weights, parts))
 
 
 def extractive_answer(
-    question: str, passages: list[Passage], embeddings: Embeddings, min_score: float = 0.35, max_sentences: int = 3
+    question: str, passages: list[Passage], embeddings: Embeddings, min_score: float = 0.2, max_sentences: int = 3
 ) -> str:
-    """Best-supported sentences, each followed by its passage number; or the refusal sentence."""
+    """Best-supported sentences, each followed by its passage number; or the refusal sentence.
+
+    The best sentence, then up to two more scoring at least 3/4 of it: the answer often sits in the
+    sentence after the one that repeats the question's words."""
     cands = candidates(passages)
-    score_sentences(question, cands, embeddings)
+    score_sentences(question, cands, embeddings, QUESTION_WEIGHTS)
     cands.sort(key=lambda c: -c.score)
     if not cands or cands[0].score < min_score:
         return REFUSAL
     top = cands[0].score
-    chosen = [cands[0]]
-    for c in cands[1:]:
-        if len(chosen) >= max_sentences or c.score < max(0.8 * top, min_score):
-            break
-        # Prefer breadth: a second sentence from an article already quoted must be nearly as good.
-        if any(c.article_id == o.article_id for o in chosen) and c.score < 0.92 * top:
-            continue
-        chosen.append(c)
+    chosen = [c for c in cands[:max_sentences] if c.score >= 0.75 * top]
     return " ".join(f"{c.text} [{c.passage_n}]" for c in chosen)
