@@ -62,6 +62,10 @@ class Assistant:
             )
         return self._retriever
 
+    def _choice(self, llm: str | None) -> ChatChoice:
+        """The chat model for `llm`: the one given to the constructor when it fits, else from the settings."""
+        return self._chat if self._chat and llm in (None, self._chat.provider) else make_chat_model(self.settings, llm)
+
     # ---- ingest -----------------------------------------------------------------------------------
 
     def ingest(self, paths: list[str], prune: bool = False, progress: Progress | None = None) -> IngestReport:
@@ -142,7 +146,7 @@ class Assistant:
         question = question.strip()
         if not question:
             raise AssistantError("the question is empty", "type a question")
-        choice = self._chat if self._chat and llm in (None, self._chat.provider) else make_chat_model(self.settings, llm)
+        choice = self._choice(llm)
         passages = self.retrieve(question, k, filters)
         retrieved = [Retrieved(article_id=p.article_id, source_path=p.source_path, chunk_id=p.chunk_id, score=round(p.score, 4)) for p in passages]
         base = Answer(question=question, answer="", refused=True, retrieved=retrieved, provider=choice.provider, model=choice.model)
@@ -198,13 +202,10 @@ class Assistant:
 
     def llm_name(self, llm: str | None = None) -> tuple[str, str]:
         """(provider, model) of who would answer `llm`, resolving `auto`; a local model is not loaded."""
-        choice = self._chat if self._chat and llm in (None, self._chat.provider) else make_chat_model(self.settings, llm)
+        choice = self._choice(llm)
         return choice.provider, choice.model
 
     # ---- briefings and summaries ------------------------------------------------------------------
-
-    def _choice(self, llm: str | None) -> ChatChoice:
-        return self._chat if self._chat and llm in (None, self._chat.provider) else make_chat_model(self.settings, llm)
 
     def brief(
         self, topic: str, since: str | None = None, until: str | None = None, max_articles: int = 8,
