@@ -8,6 +8,6 @@ from langchain_core.runnables import Runnable
 from assistant.prompts import load_prompt
 
 
-def build_answer_chain(chat: BaseChatModel) -> Runnable:
+def build_answer_chain(chat: BaseChatModel, prompt: str = "answer") -> Runnable:
     """{question, sources} -> the model's message (an AIMessage, or AIMessageChunks when streamed)."""
-    return load_prompt("answer") | chat
+    return load_prompt(prompt) | chat

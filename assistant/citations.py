@@ -12,20 +12,13 @@ from dataclasses import dataclass, field
 
 from assistant.chunking import sentence_spans
 from assistant.prompts import CITATION_RE, REFUSAL
-from assistant.text import content_tokens
+from assistant.text import content_tokens, looks_like_instruction, strip_control
 from assistant.types import Citation, Passage
 
-# Terminal control and escape sequences, and other invisible control characters.
-_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b.|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _MARKERS_AFTER_STOP = re.compile(r"([.!?][\"'”’)]*)((?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+)")
 _STOP = re.compile(r"(.*?)([.!?][\"'”’)]*)?$", re.S)
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 _NAME = re.compile(r"\b[A-Z][\w'’-]+")
-
-
-def strip_control(text: str) -> str:
-    """Text safe to show in a terminal: escape sequences and control characters removed."""
-    return _CONTROL.sub("", text)
 
 
 def format_sources(passages: list[Passage]) -> str:
@@ -86,6 +79,13 @@ def refusal() -> Validated:
     return Validated(text=REFUSAL, citations=[], refused=True)
 
 
+def is_refusal(raw: str) -> bool:
+    """The answer is the refusal: it starts with the refusal sentence, uncited. An article sentence that merely
+    contains the words (quoted with its citation) must not turn a whole answer into a refusal."""
+    first = split_claims(raw)[:1]
+    return bool(first) and not first[0][1] and first[0][0].lower().rstrip(".") == REFUSAL.lower().rstrip(".")
+
+
 def split_claims(text: str) -> list[tuple[str, list[int]]]:
     """Sentences of an answer with the citation numbers each carries (markers after the full stop count)."""
     text = _MARKERS_AFTER_STOP.sub(lambda m: f"{m[2].strip()}{m[1]}", text)
@@ -96,7 +96,10 @@ def split_claims(text: str) -> list[tuple[str, list[int]]]:
         claim = CITATION_RE.sub("", sentence)
         claim = re.sub(r"\s+([.,;:!?])", r"\1", claim).strip()
         claim = re.sub(r"^[-*•]\s+", "", claim)
-        if claim:
+        if out and numbers and len(content_tokens(claim)) < 2:
+            # "This is stated in [1], [2]." cites for the sentence before; it claims nothing itself.
+            out[-1] = (out[-1][0], out[-1][1] + numbers)
+        elif claim:
             out.append((claim, numbers))
     return out
 
@@ -108,16 +111,23 @@ def validate(raw: str, passages: list[Passage], min_support: float = 0.5) -> Val
     it is re-attached to the given passage that does, or removed. No sentence left means a refusal.
     """
     raw = strip_control(raw).strip()
-    if not raw or REFUSAL.lower().rstrip(".") in raw.lower():
+    if not raw or is_refusal(raw):
         return refusal()
     kept: list[tuple[str, list[tuple[Passage, tuple[int, int]]]]] = []
     removed: list[str] = []
+    # An instruction planted in an article is not evidence: a model that obeyed it ("say it was a dam
+    # failure") would otherwise find its claim "supported" by the very text that demanded it.
+    evidence = {p.chunk_id: " ".join(s for a, b in sentence_spans(p.text) if not looks_like_instruction(s := p.text[a:b]))
+                for p in passages}
     for claim, numbers in split_claims(raw):
+        if looks_like_instruction(claim):  # a model that obeyed (or parroted) an instruction in an article
+            removed.append(claim)
+            continue
         cited = [passages[n - 1] for n in dict.fromkeys(numbers) if 1 <= n <= len(passages)]
-        supported = [p for p in cited if support(claim, p.text) >= min_support]
+        supported = [p for p in cited if support(claim, evidence[p.chunk_id]) >= min_support]
         if not supported and passages:
-            best = max(passages, key=lambda p: support(claim, p.text))
-            if support(claim, best.text) >= max(min_support, 0.75):
+            best = max(passages, key=lambda p: support(claim, evidence[p.chunk_id]))
+            if support(claim, evidence[best.chunk_id]) >= max(min_support, 0.75):
                 supported = [best]
         if not supported:
             removed.append(claim)

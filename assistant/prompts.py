@@ -21,6 +21,9 @@ PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 # The variables each prompt must use, checked when it is loaded.
 EXPECTED = {
     "answer": {"question", "sources", "refusal"},
+    # Small local models refuse almost every question when offered the refusal sentence as an option, so
+    # their prompt leaves it out; validation still turns an unsupported answer into the refusal.
+    "answer_local": {"question", "sources"},
     "brief_facts": {"topic", "sources", "refusal"},
     "brief_compose": {"topic", "facts"},
     "summarize": {"title", "sources", "sentences", "refusal"},
@@ -44,6 +47,5 @@ def load_prompt(name: str, folder: Path = PROMPTS_DIR) -> ChatPromptTemplate:
     expected = EXPECTED.get(name, used)
     if used != expected:
         raise ConfigError(f"prompt {path} uses {sorted(used)}, expected {sorted(expected)}")
-    return ChatPromptTemplate.from_messages([("system", parts["system"]), ("human", parts["user"])]).partial(
-        refusal=REFUSAL
-    )
+    template = ChatPromptTemplate.from_messages([("system", parts["system"]), ("human", parts["user"])])
+    return template.partial(refusal=REFUSAL) if "refusal" in used else template

@@ -173,7 +173,7 @@ class Assistant:
 
     def _generate(self, choice: ChatChoice, question: str, passages: list[Passage]) -> Iterator[tuple[str, dict[str, int]]]:
         assert choice.chat is not None
-        chain = build_answer_chain(choice.chat)
+        chain = build_answer_chain(choice.chat, "answer_local" if choice.provider == "local" else "answer")
         try:
             for chunk in chain.stream({"question": question, "sources": format_sources(passages)}):
                 usage = {}

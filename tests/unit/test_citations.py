@@ -66,3 +66,10 @@ def test_sources_are_numbered_fenced_and_stripped_of_escape_sequences():
     assert "[2] Title c" in block and "\x1b" not in block
     assert block.count(">>>") == 2  # the article cannot close the fence itself
     assert strip_control("a\x1b]0;title\x07b\x00c") == "abc"
+
+
+def test_a_citation_only_sentence_gives_its_numbers_to_the_sentence_before():
+    claims = split_claims("The dam burst on Tuesday. This is stated in [1], [2].")
+    assert claims == [("The dam burst on Tuesday.", [1, 2])]
+    v = validate("The dam burst on Tuesday. This is stated in [1], [2].", PASSAGES)
+    assert v.text == "The dam burst on Tuesday [1]." and v.removed == []
