@@ -77,5 +77,6 @@ class NewsApp(App[None]):
         yield SystemCommand("History", "Re-open an earlier answer (ctrl+r)", main.action_history)
         yield SystemCommand("Copy answer", "Answer + sources as Markdown to the clipboard (ctrl+y)", main.action_copy)
         yield SystemCommand("Export answer", "Answer + sources to a Markdown file (ctrl+s)", main.action_export)
+        yield SystemCommand("Brief", "A cited briefing on a topic, within the date filters (ctrl+b)", main.action_brief)
         yield SystemCommand("Ingest", "Add a file or folder of articles (ctrl+n)", main.action_ingest)
         yield from super().get_system_commands(screen)

@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.markup import escape
 
 from assistant.citations import strip_control
-from assistant.types import Answer, Citation
+from assistant.types import Answer, Briefing, Citation
 
 MARKER = re.compile(r"\[(\d+)\]")
 
@@ -67,6 +67,41 @@ def answer_markdown(answer: Answer) -> str:
     who = answer.provider + (f": {answer.model}" if answer.model and answer.model != answer.provider else "")
     lines.append(f"_Answered by {who}._")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def briefing_content(b: Briefing) -> Content:
+    """A briefing as styled text: title, coverage, then each section's items with clickable [n] markers."""
+    from assistant.brief_render import KIND_TITLES, SECTIONS, date_range
+    from assistant.prompts import REFUSAL
+
+    known = {c.n for c in b.citations}
+    who = b.provider + (f": {b.model}" if b.model and b.model != b.provider else "")
+    parts = [
+        Content.from_markup(f"[b]{escape(clean(b.title))}[/]\n"),
+        Content.from_markup(
+            f"[dim]Covers {escape(date_range(b))} · {len(b.sources)} source(s) · {len(b.citations)} citation(s) · "
+            f"written by {escape(who)}[/]\n"
+        ),
+    ]
+    for key, title in SECTIONS:
+        items = getattr(b, key)
+        parts.append(Content.from_markup(f"\n[b $accent]{escape(title)}[/]\n"))
+        if not items:
+            parts.append(Content.from_markup(f"[dim]  • {escape(REFUSAL if key == 'summary' else 'Nothing found in the sources.')}[/]\n"))
+            continue
+        if key == "entities":
+            for kind, kind_title in KIND_TITLES.items():
+                names = [e for e in items if e.kind == kind]
+                if names:
+                    parts.append(Content.from_markup(f"  [i]{escape(kind_title)}[/]\n"))
+                    parts += [Content("    • ") + answer_content(e.text, known) + Content("\n") for e in names]
+            continue
+        for item in items:
+            when = Content.from_markup(f"[b]{escape(clean(item.when))}[/] — ") if key == "timeline" else Content("")
+            parts.append(Content("  • ") + when + answer_content(item.text, known) + Content("\n"))
+    if b.removed:
+        parts.append(Content.from_markup(f"\n[dim]{len(b.removed)} unsupported line(s) removed.[/]\n"))
+    return Content("").join(parts).rstrip()
 
 
 @dataclass(frozen=True)

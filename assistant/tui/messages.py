@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from assistant.tui.format import ArticleRow
-from assistant.types import Answer, Article, Citation, IngestReport
+from assistant.types import Answer, Article, Briefing, Citation, IngestReport
 
 
 @dataclass
@@ -79,3 +79,19 @@ class CitationChosen(Message):
 
     citation: Citation
 
+
+
+@dataclass
+class BriefProgress(Message):
+    """A stage of the briefing being written ("gathering articles…"); `request` tells stale briefs apart."""
+
+    request: int
+    stage: str
+
+
+@dataclass
+class BriefReady(Message):
+    """The finished briefing, with its citations."""
+
+    request: int
+    briefing: Briefing

@@ -10,7 +10,7 @@ from typing import Any
 
 from assistant.errors import StoreError
 from assistant.retrieval import Filters
-from assistant.types import Answer, Article, Citation, IngestReport
+from assistant.types import Answer, Article, Briefing, BriefItem, BriefSource, Citation, IngestReport, TimelineEvent
 
 LONG_TEXT = "\n\n".join(
     f"Paragraph {i} tells of the regional economy, roads and weather in some detail, and of nothing else at all."
@@ -41,6 +41,24 @@ def good_answer(question: str) -> Answer:
                   citations=[citation(1, "a1", QUOTE), citation(2, "a2", "The Demirli copper deposit is exploited too.")])
 
 
+BRIEF_STAGES = ["gathering articles…", "reading 2 articles…", "writing the briefing…", "checking the citations…"]
+
+
+def good_briefing(topic: str, since: str | None = None, until: str | None = None) -> Briefing:
+    c1 = citation(1, "a1", QUOTE)
+    c2 = citation(2, "a2", "The Demirli copper deposit is exploited too.")
+    return Briefing(
+        topic=topic, title=f"Briefing: {topic}", since=since or "2022-12-11", until=until or "2022-12-13",
+        summary=[BriefItem(text="The Kyzylbulag gold deposit is exploited illegally [1].", citations=[1])],
+        key_facts=[BriefItem(text="The Demirli copper deposit is exploited too [2].", citations=[2])],
+        timeline=[TimelineEvent(text="The ministry spoke of Kyzylbulag [1].", citations=[1], dates=["2022-12-11"],
+                                when="11 December 2022")],
+        sources=[BriefSource(n=1, article_id="a1", title=c1.title, outlet=c1.outlet, date=c1.date, path=c1.source_path),
+                 BriefSource(n=2, article_id="a2", title=c2.title, outlet=c2.outlet, date=c2.date, path=c2.source_path)],
+        citations=[c1, c2], queries=[topic], provider="fake", model="scripted",
+    )
+
+
 class FakeStore:
     def __init__(self, service: FakeService) -> None:
         self.service = service
@@ -67,6 +85,8 @@ class FakeService:
         self.fail: Exception | None = None
         self.gate: threading.Event | None = None
         self.ingest_gate: threading.Event | None = None
+        self.brief_gate: threading.Event | None = None
+        self.briefs: list[tuple[str, str | None, str | None]] = []
         self.missing = False
 
     def llm_name(self, llm: str | None = None) -> tuple[str, str]:
@@ -88,6 +108,20 @@ class FakeService:
                 self.gate.wait(10)
             yield word + (" " if i < len(words) - 1 else "")
         yield good_answer(question)
+
+    def brief(self, topic: str, since: str | None = None, until: str | None = None, max_articles: int = 8,
+              llm: str | None = None, progress: Callable[[str], None] | None = None,
+              context_tokens: int | None = None) -> Briefing:
+        """Reports BRIEF_STAGES, holding after the second on `brief_gate`, then returns `good_briefing`."""
+        self.briefs.append((topic, since, until))
+        for i, stage in enumerate(BRIEF_STAGES):
+            if progress:
+                progress(stage)
+            if i == 1 and self.brief_gate is not None:
+                self.brief_gate.wait(10)
+            if self.fail:
+                raise self.fail
+        return good_briefing(topic, since, until)
 
     def article(self, article_id: str) -> Article | None:
         return self.articles.get(article_id)

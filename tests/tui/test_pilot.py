@@ -10,14 +10,16 @@ import pytest
 from textual.widgets import DataTable, Input, ProgressBar
 
 from assistant.errors import ProviderError
+from assistant.retrieval import Filters
 from assistant.tui.app import NewsApp
 from assistant.tui.screens.article import ArticleScreen
+from assistant.tui.screens.briefing import BriefingScreen
 from assistant.tui.screens.browser import BrowserScreen
 from assistant.tui.screens.dialogs import FiltersScreen, HistoryScreen, PromptScreen
 from assistant.tui.screens.empty import EmptyStoreScreen
 from assistant.tui.widgets.answer import AnswerView
 from assistant.tui.widgets.sources import SourcesPanel
-from tests.tui.fake_service import ANSWER_TEXT, QUOTE, wait_until
+from tests.tui.fake_service import ANSWER_TEXT, QUOTE, good_briefing, wait_until
 
 pytestmark = pytest.mark.anyio
 QUESTION = "Which deposits are exploited illegally?"
@@ -198,3 +200,82 @@ async def test_the_browser_searches_sorts_and_opens_an_article(service):
         await pilot.press("enter", "enter")  # leave the search box, open the row
         await wait_until(pilot, lambda: isinstance(app.screen, ArticleScreen) and app.screen.article is not None)
         assert app.screen.article.id == "a2" and app.screen.highlight is None
+
+
+async def test_brief_shows_progress_then_the_briefing_whose_citation_opens_the_article_and_exports(service, tmp_path: Path):
+    service.brief_gate = threading.Event()
+    app = NewsApp(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.filters = Filters(since="2022-12-01", until="2022-12-31")
+        await pilot.press("ctrl+b")
+        await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await pilot.press(*"Karabakh mining", "enter")
+        bar = app.main.query_one("#brief-bar")
+        await wait_until(pilot, lambda: "reading 2 articles" in str(bar.render()))  # the stage, while it works
+        assert app.screen is app.main and bar.display and "briefing" in str(app.main.query_one("#status").render())
+        app.main.query_one("#question-box", Input).value = "still typing"  # the app responds meanwhile
+        service.brief_gate.set()
+        await wait_until(pilot, lambda: isinstance(app.screen, BriefingScreen))
+        assert service.briefs == [("Karabakh mining", "2022-12-01", "2022-12-31")]
+        assert not bar.display
+        screen = app.screen
+        text = str(screen.query_one("#brief-text").render())
+        assert "Briefing: Karabakh mining" in text and "Key facts" in text and "Kyzylbulag" in text
+        citations = screen.query_one("#brief-citations", SourcesPanel)
+        assert app.focused is citations and [c.n for c in citations.citations] == [1, 2]
+        assert QUOTE in str(citations.get_option_at_index(0).prompt)
+
+        await pilot.press("enter")  # the first citation
+        await wait_until(pilot, lambda: isinstance(app.screen, ArticleScreen) and app.screen.article is not None)
+        assert app.screen.article.id == "a1" and app.screen.shown[slice(*app.screen.highlight)] == QUOTE
+        await pilot.press("escape")
+        assert app.screen is screen
+        await pilot.press("2")
+        await wait_until(pilot, lambda: isinstance(app.screen, ArticleScreen) and app.screen.article is not None)
+        assert app.screen.article.id == "a2"
+        await pilot.press("escape")
+
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        assert app.screen.query_one(Input).value.endswith(".md")
+        target = tmp_path / "out" / "brief.md"
+        app.screen.query_one(Input).value = str(target)
+        await pilot.press("enter")
+        await wait_until(pilot, target.exists)
+        exported = target.read_text()
+        assert exported.startswith("# Briefing: Karabakh mining") and "## Key facts" in exported and QUOTE in exported
+        assert any("Exported" in m for m in notifications(app))
+        await pilot.press("escape")
+        assert app.screen is app.main
+
+
+async def test_a_brief_error_is_a_notification_and_the_next_brief_works(service):
+    service.fail = ProviderError("cannot reach the LLM endpoint", "check OPENAI_BASE_URL and that the server runs")
+    app = NewsApp(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+b")
+        await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await pilot.press("enter")  # an empty topic is refused, the dialog stays
+        assert isinstance(app.screen, PromptScreen) and any("Type a topic" in m for m in notifications(app))
+        await pilot.press(*"gold", "enter")
+        await wait_until(pilot, lambda: any("briefing: cannot reach" in m for m in notifications(app)))
+        assert app.screen is app.main and not app.main.briefing and not app.main.query_one("#brief-bar").display
+        service.fail = None
+        await pilot.press("ctrl+b", *"gold", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, BriefingScreen))
+        assert app.screen.briefing == good_briefing("gold")
+
+
+async def test_a_failed_briefing_export_is_a_notification(service, tmp_path: Path):
+    app = NewsApp(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+b", *"gold", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, BriefingScreen))
+        blocker = tmp_path / "file"
+        blocker.write_text("not a folder")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        app.screen.query_one(Input).value = str(blocker / "brief.md")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: any("cannot write" in m for m in notifications(app)))
+        assert isinstance(app.screen, BriefingScreen)

@@ -1,4 +1,4 @@
-"""Small modal dialogs: a one-line prompt (export path, ingest path), the question filters, the history."""
+"""Small modal dialogs: a one-line prompt (export path, ingest path, briefing topic), the question filters, the history."""
 
 from __future__ import annotations
 
@@ -29,9 +29,10 @@ class PromptScreen(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, label: str, value: str = "", placeholder: str = "") -> None:
+    def __init__(self, title: str, label: str, value: str = "", placeholder: str = "", what: str = "a path") -> None:
         super().__init__()
         self.title_text, self.label, self.value, self.placeholder = title, label, value, placeholder
+        self.what = what  # named in the warning when Enter is pressed on an empty box
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -44,7 +45,7 @@ class PromptScreen(ModalScreen[str | None]):
     def submit(self, event: Input.Submitted) -> None:
         value = event.value.strip()
         if not value:
-            self.notify("Type a path first, or press Escape.", severity="warning")
+            self.notify(f"Type {self.what} first, or press Escape.", severity="warning")
             return
         self.dismiss(value)
 

@@ -23,6 +23,13 @@ KEYS = [
         ("ctrl+t", "filters: date range, outlet, marked articles"), ("ctrl+o", "article browser"),
         ("ctrl+r", "history: re-open an earlier answer"), ("ctrl+y", "copy answer + sources as Markdown (OSC 52)"),
         ("ctrl+s", "export answer + sources to a Markdown file"), ("ctrl+n", "ingest a file or folder (progress below)"),
+        ("ctrl+b", "brief: a cited briefing on a topic, within the dates set"),
+    ]),
+    ("Briefing", [
+        ("↑ ↓ Enter / click", "choose a citation: opens its article at the quote"),
+        ("1 … 9", "open citation [n]; [n] in the briefing is clickable"), ("Tab", "between briefing and citations"),
+        ("ctrl+s", "export the briefing to a Markdown file"), ("ctrl+y", "copy it as Markdown (OSC 52)"),
+        ("Escape / q", "back"),
     ]),
     ("Article browser", [
         ("/", "search title, outlet, date, path"), ("s / click Date", "sort by date, newest or oldest first"),

@@ -14,15 +14,18 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, ProgressBar, Static
 from textual.worker import get_current_worker
 
 from assistant.errors import AssistantError, StoreError
-from assistant.tui.format import answer_markdown
+from assistant.tui.format import answer_markdown, clean
 from assistant.tui.messages import (
     AnswerChunk,
     AnswerReady,
+    BriefProgress,
+    BriefReady,
     CitationChosen,
     IngestFinished,
     IngestProgress,
@@ -53,6 +56,7 @@ class MainScreen(Screen[None]):
         Binding("ctrl+y", "copy", "Copy"),
         Binding("ctrl+s", "export", "Export"),
         Binding("ctrl+n", "ingest", "Ingest"),
+        Binding("ctrl+b", "brief", "Brief"),
         Binding("escape", "focus_question", "Question", show=False),
         *[Binding(str(n), f"cite({n})", f"Open source {n}", show=False) for n in range(1, 10)],
     ]
@@ -65,6 +69,9 @@ class MainScreen(Screen[None]):
         self.request = 0
         self.asking = False
         self.ingesting = False
+        self.brief_request = 0
+        self.briefing = False
+        self.brief_topic = ""
 
     def compose(self) -> ComposeResult:
         # No select-on-focus: a letter typed elsewhere lands in the box as the start of a new question.
@@ -76,6 +83,7 @@ class MainScreen(Screen[None]):
         with Horizontal(id="ingest-bar"):
             yield Label("ingesting", id="ingest-label")
             yield ProgressBar(id="ingest-progress", show_eta=False)
+        yield Static("", id="brief-bar")
         yield StatusLine(id="status")
         yield Footer()
 
@@ -84,6 +92,7 @@ class MainScreen(Screen[None]):
         sources = self.query_one("#sources", SourcesPanel)
         sources.border_title = "Sources"
         self.query_one("#ingest-bar").display = False
+        self.query_one("#brief-bar").display = False
         self.show_filters()
         self.query_one("#question-box", Input).focus()
         self.load_status()
@@ -135,7 +144,7 @@ class MainScreen(Screen[None]):
         self.asking = True
         self.query_one("#answer", AnswerView).begin(question)
         self.query_one("#sources", SourcesPanel).clear("searching…")
-        self.query_one(StatusLine).set(busy="answering…")
+        self.show_busy()
         self.ask_worker(self.request, question, self.app.current_filters())
 
     @work(thread=True, exclusive=True, group="ask", exit_on_error=False)
@@ -162,7 +171,7 @@ class MainScreen(Screen[None]):
         if msg.request != self.request:
             return
         self.asking = False
-        self.query_one(StatusLine).set(busy="ingesting…" if self.ingesting else "")
+        self.show_busy()
         self.app.history.append((time.time(), msg.answer))
         self.display_answer(msg.answer)
         box = self.query_one("#question-box", Input)
@@ -189,6 +198,12 @@ class MainScreen(Screen[None]):
         self.query_one("#answer", AnswerView).show(answer)
         self.query_one("#sources", SourcesPanel).show(answer.citations)
 
+    def show_busy(self) -> None:
+        """What runs, in the status line: any of answering, briefing, ingesting."""
+        running = [name for name, on_ in (("answering…", self.asking), ("briefing…", self.briefing),
+                                          ("ingesting…", self.ingesting)) if on_]
+        self.query_one(StatusLine).set(busy=" ".join(running))
+
     def on_work_failed(self, msg: WorkFailed) -> None:
         if msg.what == "answering":
             self.asking = False
@@ -197,7 +212,10 @@ class MainScreen(Screen[None]):
         if msg.what == "ingesting":
             self.ingesting = False
             self.query_one("#ingest-bar").display = False
-        self.query_one(StatusLine).set(busy="ingesting…" if self.ingesting else ("answering…" if self.asking else ""))
+        if msg.what == "briefing":
+            self.briefing = False
+            self.query_one("#brief-bar").display = False
+        self.show_busy()
         self.app.notify_error(f"{msg.what}: {msg.message}", msg.hint)
 
     # ---- citations --------------------------------------------------------------------------------
@@ -280,6 +298,63 @@ class MainScreen(Screen[None]):
             return
         self.notify(f"Exported to {target}")
 
+    # ---- brief ------------------------------------------------------------------------------------
+
+    def action_brief(self) -> None:
+        from assistant.tui.screens.dialogs import PromptScreen
+
+        if self.briefing:
+            self.notify("A briefing is already being written; it opens when it is done.", severity="warning")
+            return
+        f = self.app.filters
+        scope = f"from {f.since or '…'} to {f.until or '…'}" if (f.since or f.until) else "all dates (ctrl+t to limit)"
+        self.app.push_screen(
+            PromptScreen("Brief on a topic", f"Topic ({scope}):", "", "e.g. illegal mining in Karabakh", what="a topic"),
+            self.start_brief,
+        )
+
+    def start_brief(self, topic: str | None) -> None:
+        if not topic or self.briefing:
+            return
+        self.brief_request += 1
+        self.briefing = True
+        self.brief_topic = clean(topic)
+        bar = self.query_one("#brief-bar", Static)
+        bar.update(Content(f"briefing on {self.brief_topic}: starting…"))
+        bar.display = True
+        self.show_busy()
+        self.brief_worker(self.brief_request, topic, self.app.filters.since, self.app.filters.until)
+
+    @work(thread=True, exclusive=True, group="brief", exit_on_error=False)
+    def brief_worker(self, request: int, topic: str, since: str | None, until: str | None) -> None:
+        try:
+            briefing = self.app.service.brief(
+                topic, since=since, until=until, progress=lambda stage: self.post_message(BriefProgress(request, stage))
+            )
+        except AssistantError as exc:
+            self.post_message(WorkFailed("briefing", exc.message, exc.hint))
+            return
+        except Exception as exc:
+            self.post_message(WorkFailed("briefing", f"{type(exc).__name__}: {exc}", "try again; if it persists, report it"))
+            return
+        self.post_message(BriefReady(request, briefing))
+
+    def on_brief_progress(self, msg: BriefProgress) -> None:
+        if msg.request == self.brief_request and self.briefing:
+            self.query_one("#brief-bar", Static).update(Content(f"briefing on {self.brief_topic}: {clean(msg.stage)}"))
+
+    def on_brief_ready(self, msg: BriefReady) -> None:
+        from assistant.tui.screens.briefing import BriefingScreen
+
+        if msg.request != self.brief_request:
+            return
+        self.briefing = False
+        self.query_one("#brief-bar").display = False
+        self.show_busy()
+        b = msg.briefing
+        self.notify(f"Briefing ready: {len(b.sources)} source(s), {len(b.citations)} citation(s).", title="Brief")
+        self.app.push_screen(BriefingScreen(b))
+
     # ---- ingest -----------------------------------------------------------------------------------
 
     def action_ingest(self) -> None:
@@ -305,7 +380,7 @@ class MainScreen(Screen[None]):
         bar.update(total=None, progress=0)
         self.query_one("#ingest-label", Label).update(f"ingesting {path}")
         self.query_one("#ingest-bar").display = True
-        self.query_one(StatusLine).set(busy="ingesting…")
+        self.show_busy()
         self.ingest_worker(path)
 
     @work(thread=True, exclusive=True, group="ingest", exit_on_error=False)
@@ -336,5 +411,5 @@ class MainScreen(Screen[None]):
             self.app.notify_error(f"nothing ingested: {summary}", reasons or "point at files of .txt .md .html .json .jsonl")
         else:
             self.notify(f"Ingest done: {summary}", title="Ingest")
-        self.query_one(StatusLine).set(busy="answering…" if self.asking else "")
+        self.show_busy()
         self.load_status()
