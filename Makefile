@@ -36,6 +36,9 @@ lint: install-test
 
 bench: install
 	$(BIN)/python bench/ingest_bench.py
+	$(BIN)/python bench/crash_bench.py --rounds 20
+	$(BIN)/python bench/injection_bench.py --local 4
+	$(BIN)/python bench/load_bench.py
 
 # The dev set: the extractive answerer on every question, the local model on a seeded 20-question sample.
 EVAL_STORE ?= store/wikinews

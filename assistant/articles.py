@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterator
 
 from assistant.errors import InputError
+from assistant.text import strip_control
 from assistant.types import Article, Skipped
 
 SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl"}
@@ -309,7 +310,9 @@ def load_file(path: Path, shown: str) -> tuple[list[Article], list[Skipped]]:
         return [], [Skipped(path=shown, reason=f"cannot read: {exc.strerror or exc}")]
     except InputError as exc:
         return [], [Skipped(path=shown, reason=str(exc).removeprefix(f"{shown}: "))]
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    # escape sequences and invisible controls never enter the store: every later display, JSON output and
+    # prompt gets clean text, and offsets into the stored text stay exact
+    text = strip_control(text.replace("\r\n", "\n").replace("\r", "\n"))
     if not text.strip():
         return [], [Skipped(path=shown, reason="empty file")]
     suffix = path.suffix.lower()

@@ -110,7 +110,9 @@ def validate(raw: str, passages: list[Passage], min_support: float = 0.5) -> Val
     A citation to a passage that was not given is dropped. A sentence whose cited passage does not support
     it is re-attached to the given passage that does, or removed. No sentence left means a refusal.
     """
-    raw = strip_control(raw).strip()
+    # a line break ends a claim: a model that writes an uncited line (an injected "All systems nominal")
+    # above a cited sentence must not get the line through on that sentence's support
+    raw = re.sub(r"\s*\n\s*", "\n\n", strip_control(raw).strip())
     if not raw or is_refusal(raw):
         return refusal()
     kept: list[tuple[str, list[tuple[Passage, tuple[int, int]]]]] = []

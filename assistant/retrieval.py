@@ -7,7 +7,9 @@ question that writes `Gizilbulagh` finds the article that writes `Kyzylbulag`.
 from __future__ import annotations
 
 import json
+import os
 import re
+import threading
 from datetime import date, timedelta
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,7 +116,9 @@ class LexicalIndex:
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / "lexical.npz.tmp"
+        # a tmp name of its own: an ask during an ingest (or two asks) may rebuild at the same time, and a
+        # shared tmp file would let one process rename the other's half-written index into place
+        tmp = folder / f"lexical.npz.{os.getpid()}.{threading.get_ident()}.tmp"
         lengths = np.array([len(p) for p in self.postings], dtype=np.int64)
         with open(tmp, "wb") as fh:
             np.savez(
@@ -141,6 +145,50 @@ class LexicalIndex:
             return cls(meta["ids"], meta["fingerprint"], meta["metas"], meta["vocab"], postings, weights)
         except Exception:
             return None  # a damaged or older index is rebuilt from the store
+
+
+def build_lexical(store: Store, fingerprint: str) -> LexicalIndex:
+    """Build the lexical index from the store's chunks and save it where the store's derived files live."""
+    ids, texts, metas = store.chunk_records(include_text=True)
+    titled = [f"{m.get('title', '')}\n{t}" for t, m in zip(texts, metas)]
+    index = LexicalIndex.build(ids, titled, metas, fingerprint)
+    index.save(store.derived_dir() / "lexical")
+    return index
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def check_lexical(store: Store, fix: bool = False) -> str:
+    """Whether the saved lexical index agrees with the store: `ok`, `missing`, `damaged` or `stale` (built
+    from other chunks than the store holds); with fix=True a disagreeing index is rebuilt (`rebuilt`).
+    Compares the chunk ids themselves, not only the fingerprint, so an index that merely carries the
+    right fingerprint over the wrong chunks is caught too."""
+    folder = store.derived_dir() / "lexical"
+    fingerprint = store.fingerprint()
+    index = LexicalIndex.load(folder)
+    if index is None:
+        state = "damaged" if (folder / "lexical.npz").exists() else "missing"
+    else:
+        ids, _, _ = store.chunk_records(include_text=False)
+        same = index.fingerprint == fingerprint and sorted(index.ids) == sorted(ids)
+        state = "ok" if same else "stale"
+    if fix:
+        for tmp in folder.glob("lexical.npz.*.tmp"):  # left by a process killed while saving
+            pid = tmp.name.split(".")[2]
+            if pid.isdigit() and not _alive(int(pid)):
+                tmp.unlink(missing_ok=True)
+    if fix and state != "ok":
+        build_lexical(store, fingerprint)
+        return "rebuilt"
+    return state
 
 
 @dataclass
@@ -201,10 +249,7 @@ class HybridRetriever(BaseRetriever):
         fingerprint = self.store.fingerprint()
         index = LexicalIndex.load(folder)
         if index is None or index.fingerprint != fingerprint:
-            ids, texts, metas = self.store.chunk_records(include_text=True)
-            titled = [f"{m.get('title', '')}\n{t}" for t, m in zip(texts, metas)]
-            index = LexicalIndex.build(ids, titled, metas, fingerprint)
-            index.save(folder)
+            index = build_lexical(self.store, fingerprint)
         self.lexical = index
         return index
 

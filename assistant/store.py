@@ -15,7 +15,7 @@ import re
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from assistant.errors import StoreError
 from assistant.settings import Settings
@@ -242,9 +242,9 @@ class Store:
 
     def query(self, vector: list[float], n: int, where: dict[str, Any] | None = None) -> list[Passage]:
         n = min(n, max(self.chunks.count(), 1))
-        res = self.chunks.query(
+        res = _reading(lambda: self.chunks.query(
             query_embeddings=[vector], n_results=n, where=where or None, include=["documents", "metadatas", "distances"]
-        )
+        ), self.where)
         return [
             meta_to_passage(id_, doc, meta, 1.0 - dist)
             for id_, doc, meta, dist in zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0])
@@ -255,7 +255,20 @@ class Store:
         if not ids:
             return []
         include = ["documents", "metadatas", "embeddings"] if vector is not None else ["documents", "metadatas"]
-        got = self.chunks.get(ids=list(ids), include=include)
+        try:
+            got = self.chunks.get(ids=list(ids), include=include)
+        except Exception:
+            # Embedded Chroma in this process can lag another process's deletes ("Error finding id"): fetch
+            # one by one and leave out the chunks that are gone, rather than failing the whole question.
+            got = {"ids": [], "documents": [], "metadatas": [], "embeddings": []}
+            for chunk_id in ids:
+                try:
+                    one = self.chunks.get(ids=[chunk_id], include=include)
+                except Exception:  # noqa: BLE001 - a chunk being deleted right now is simply not a candidate
+                    continue
+                for key in got:
+                    if key == "ids" or key in include:
+                        got[key] = list(got[key]) + list(one[key])
         scores = [0.0] * len(got["ids"])
         if vector is not None and len(got["ids"]):
             import numpy as np
@@ -294,6 +307,20 @@ class Store:
             self.delete(incomplete + stale)
         return {"articles": len(records), "chunks": len(ids), "orphan_chunks": len(orphans),
                 "incomplete_articles": len(incomplete), "stale_versions": len(stale)}
+
+
+def _reading(read: Callable[[], Any], where: str) -> Any:
+    """A Chroma read, tried again once: an embedded store read while another process writes to it can fail
+    on an id that was just deleted. A second failure is a StoreError with a hint, never a traceback."""
+    try:
+        return read()
+    except Exception:
+        time.sleep(0.2)
+    try:
+        return read()
+    except Exception as exc:
+        raise StoreError(f"reading the store at {where} failed while it was being written ({type(exc).__name__})",
+                         "ask again; it settles once the ingest finishes") from None
 
 
 def meta_to_passage(chunk_id: str, text: str, meta: dict[str, Any], score: float) -> Passage:

@@ -17,6 +17,36 @@ STOPWORDS = frozenset(
     very while according not no""".split()
 )
 WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.U)
+# Terminal control and escape sequences (CSI, OSC such as window titles, clipboard writes and hyperlinks),
+# other C0/C1 control characters, and the invisible format characters that reorder or hide text on screen
+# (bidi overrides and isolates, zero-width spaces and joiners, a stray BOM).
+_CONTROL = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b.|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+    r"|[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+)
+
+
+# A sentence written to an AI rather than to a reader: the shape of prompt injection in an article. News
+# quotes people, not prompts, so a false positive costs one sentence of one answer.
+_INSTRUCTION = re.compile(
+    r"\[/?\s*(?:system|inst|assistant|user|admin)\s*\]|<\|im_(?:start|end)\|>|^\s*(?:system|assistant)\s*:"
+    r"|\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|the\s+|your\s+)*(?:previous|prior|earlier|above|"
+    r"preceding|system|original)\s+(?:instructions?|rules|prompts?|messages?)"
+    r"|\b(?:the|this|an?)\s+(?:ai\s+)?(?:assistant|language model|chatbot|llm)\s+(?:must|should|shall|will|is to)\b"
+    r"|\byou are (?:now|no longer)\b|\bfrom now on,? (?:you|answer|reply|respond)"
+    r"|\b(?:reveal|print|show|repeat) (?:your|the) (?:system )?(?:prompt|instructions)",
+    re.I,
+)
+
+
+def looks_like_instruction(sentence: str) -> bool:
+    """Whether a sentence addresses an AI (an injected instruction) instead of reporting news."""
+    return bool(_INSTRUCTION.search(sentence))
+
+
+def strip_control(text: str) -> str:
+    """Text safe to show in a terminal: escape sequences, control and invisible format characters removed."""
+    return _CONTROL.sub("", text)
 
 
 def fold(text: str) -> str:

@@ -13,7 +13,8 @@ its timeouts are what the tests exercise. Faults are scripted per request:
 A fault is an HTTP status (int), "hang", "drop" (a streamed answer cut off mid-way: the connection closes
 inside a chunked body) or "garbage" (a 200 whose body is not valid JSON / SSE). `retry_after` is the header
 sent with every error status; `first_token_delay` holds a stream's first token back (headers already sent);
-`strict_model=True` answers 404 model_not_found to a request for any model but `model`.
+`strict_model=True` answers 404 model_not_found to a request for any model but `model`; `echo_auth=True`
+puts the request's Authorization header in every error message, as careless servers do.
 `fake.requests` keeps every request body received, in order.
 """
 
@@ -62,7 +63,7 @@ class FakeOpenAI:
 
     def __init__(self, reply: Reply = echo_first_source, delay: float = 0.0, model: str = "fake-model",
                  hang_seconds: float = 60.0, retry_after: str = "0", first_token_delay: float = 0.0,
-                 strict_model: bool = False) -> None:
+                 strict_model: bool = False, echo_auth: bool = False) -> None:
         self.reply = reply
         self.delay = delay  # seconds before each successful reply, to make a run slow enough to kill
         self.model = model
@@ -70,6 +71,7 @@ class FakeOpenAI:
         self.retry_after = retry_after
         self.first_token_delay = first_token_delay
         self.strict_model = strict_model
+        self.echo_auth = echo_auth
         self.requests: list[dict[str, Any]] = []
         self.statuses: list[int | str] = []  # what each request got, in order
         self._next: deque[Fault] = deque()
@@ -155,7 +157,8 @@ class FakeOpenAI:
                 if isinstance(fault, int):
                     fake.statuses.append(fault)
                     # retry-after 0 lets the client use its own short backoff, so tests stay quick
-                    self._json(fault, {"error": {"message": f"scripted {fault}", "type": "fake", "code": fault}},
+                    message = f"scripted {fault}" + (f" for {self.headers.get('Authorization')}" if fake.echo_auth else "")
+                    self._json(fault, {"error": {"message": message, "type": "fake", "code": fault}},
                                {"retry-after": fake.retry_after})
                     return
                 if fake.delay:

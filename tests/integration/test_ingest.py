@@ -43,7 +43,8 @@ def test_changed_file_replaces_its_chunks(make_settings, counting, demo_copy):
     _, texts, metas = store.chunk_records()
     assert {m["article_id"] for m in metas} == set(records)
     assert any("new closing paragraph" in t for t in texts)
-    assert store.check() == {"articles": 2, "chunks": len(texts), "orphan_chunks": 0, "incomplete_articles": 0}
+    assert store.check() == {"articles": 2, "chunks": len(texts), "orphan_chunks": 0, "incomplete_articles": 0,
+                             "stale_versions": 0}
 
 
 def test_prune_removes_articles_whose_files_are_gone(make_settings, counting, demo_copy):
