@@ -11,10 +11,10 @@ import json
 import os
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Iterator
 
 from assistant.errors import InputError
 from assistant.text import strip_control

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import string
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from langchain_core.prompts import ChatPromptTemplate
@@ -34,7 +34,7 @@ def cite(n: int) -> str:
     return f"[{n}]"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_prompt(name: str, folder: Path = PROMPTS_DIR) -> ChatPromptTemplate:
     path = folder / f"{name}.txt"
     if not path.is_file():

@@ -10,8 +10,8 @@ import json
 import os
 import re
 import threading
-from datetime import date, timedelta
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +74,7 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, ids: list[str], texts: list[str], metas: list[dict[str, Any]], fingerprint: str,
-              k1: float = 1.2, b: float = 0.75) -> "LexicalIndex":
+              k1: float = 1.2, b: float = 0.75) -> LexicalIndex:
         docs = [tokens(t) for t in texts]
         lengths = np.array([len(d) for d in docs], dtype=np.float32)
         avg = float(lengths.mean()) if len(docs) else 1.0
@@ -132,7 +132,7 @@ class LexicalIndex:
         tmp.replace(folder / "lexical.npz")  # atomic: a reader sees the old index or the new one
 
     @classmethod
-    def load(cls, folder: Path) -> "LexicalIndex | None":
+    def load(cls, folder: Path) -> LexicalIndex | None:
         path = folder / "lexical.npz"
         if not path.exists():
             return None

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.messages import AIMessageChunk

@@ -8,8 +8,9 @@ plus the conventional `OPENAI_API_KEY`, `OPENAI_BASE_URL` (or `OPENAI_API_BASE`)
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal, Mapping
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 

@@ -13,9 +13,10 @@ import hashlib
 import os
 import re
 import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 from assistant.errors import StoreError
 from assistant.settings import Settings

@@ -1,11 +1,9 @@
-import shutil
-from pathlib import Path
 
 import pytest
 
 from assistant.errors import StoreError
 from assistant.service import Assistant
-from tests.conftest import DEMO, WIKINEWS
+from tests.conftest import WIKINEWS
 
 
 def test_seed_ingest_stores_articles_with_metadata_on_every_chunk(make_settings, counting, demo_copy):

@@ -4,18 +4,15 @@ both on loopback. They prove the wire paths, not answer quality."""
 from __future__ import annotations
 
 import importlib.resources
-import os
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from assistant.providers import make_chat_model
 from assistant.service import Assistant
 from assistant.types import Answer
-from tests.conftest import DEMO, free_port, run_cli, wait_for_port
+from tests.conftest import free_port, run_cli, wait_for_port
 
 pytestmark = pytest.mark.slow
 
@@ -70,22 +67,6 @@ def test_unreachable_llm_server_is_a_clear_error(seed_store, tmp_path):
         "OPENAI_BASE_URL": f"http://127.0.0.1:{port}/v1", "ASSISTANT_MAX_RETRIES": "0", "ASSISTANT_TIMEOUT": "5"})
     assert result.returncode == 5
     assert "cannot reach the LLM endpoint" in result.stderr and "Traceback" not in result.stderr
-
-
-@pytest.fixture(scope="module")
-def chroma_server(tmp_path_factory):
-    exe = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
-    path = tmp_path_factory.mktemp("chroma-server")
-    port = free_port()
-    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
-    proc = subprocess.Popen([exe, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    try:
-        wait_for_port(port, proc, timeout=60)
-        yield port
-    finally:
-        proc.kill()
-        proc.wait()
 
 
 def test_server_mode_ingests_and_answers_like_the_embedded_store(make_settings, embeddings, chroma_server, demo_copy, tmp_path):

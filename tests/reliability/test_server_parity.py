@@ -5,44 +5,25 @@ tests/data/wikinews (from ../shared/eval) and four written for this test."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from assistant import evaluate as ev
 from assistant.service import Assistant
-from tests.conftest import DEMO, WIKINEWS, free_port, run_cli, wait_for_port
+from tests.conftest import DEMO, WIKINEWS, run_cli
 
 pytestmark = pytest.mark.slow
 EVAL = Path(__file__).resolve().parents[1] / "data" / "wikinews_eval.jsonl"
 
 
-@pytest.fixture(scope="module")
-def chroma_port(tmp_path_factory):
-    exe = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
-    port = free_port()
-    proc = subprocess.Popen([exe, "run", "--path", str(tmp_path_factory.mktemp("server")), "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
-    try:
-        wait_for_port(port, proc, timeout=60)
-        yield port
-    finally:
-        proc.kill()
-        proc.wait()
-
-
-def test_eval_numbers_on_the_server_equal_the_embedded_stores(make_settings, embeddings, chroma_port, tmp_path):
+def test_eval_numbers_on_the_server_equal_the_embedded_stores(make_settings, embeddings, chroma_server, tmp_path):
     corpus = [str(WIKINEWS), str(DEMO)]
     questions = ev.load_eval_questions(EVAL)
     reports = {}
     for mode, settings in {
         "embedded": make_settings(store=tmp_path / "embedded"),
-        "server": make_settings(chroma_host="127.0.0.1", chroma_port=chroma_port, collection="parity",
+        "server": make_settings(chroma_host="127.0.0.1", chroma_server=chroma_server, collection="parity",
                                 store=tmp_path / "unused"),
     }.items():
         ingest = Assistant(settings, embeddings=embeddings).ingest(corpus)
@@ -57,8 +38,8 @@ def test_eval_numbers_on_the_server_equal_the_embedded_stores(make_settings, emb
     assert not (tmp_path / "unused" / "chroma.sqlite3").exists()
 
 
-def test_doctor_checks_and_repairs_the_server_collection_and_its_lexical_index(chroma_port, tmp_path):
-    env = {"CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(chroma_port), "ASSISTANT_COLLECTION": "doctor_test"}
+def test_doctor_checks_and_repairs_the_server_collection_and_its_lexical_index(chroma_server, tmp_path):
+    env = {"CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(chroma_server), "ASSISTANT_COLLECTION": "doctor_test"}
     assert run_cli("ingest", str(DEMO), cwd=tmp_path, env=env).returncode == 0
     healthy = run_cli("doctor", cwd=tmp_path, env=env)
     assert healthy.returncode == 0 and '"lexical_index": "ok"' in healthy.stdout, healthy.stdout + healthy.stderr
