@@ -23,7 +23,7 @@ def test_eval_numbers_on_the_server_equal_the_embedded_stores(make_settings, emb
     reports = {}
     for mode, settings in {
         "embedded": make_settings(store=tmp_path / "embedded"),
-        "server": make_settings(chroma_host="127.0.0.1", chroma_server=chroma_server, collection="parity",
+        "server": make_settings(chroma_host="127.0.0.1", chroma_port=chroma_server, collection="parity",
                                 store=tmp_path / "unused"),
     }.items():
         ingest = Assistant(settings, embeddings=embeddings).ingest(corpus)
