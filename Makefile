@@ -36,6 +36,7 @@ lint: install-test
 
 bench: install
 	$(BIN)/python bench/ingest_bench.py
+	$(BIN)/python bench/retrieval_bench.py --source $(EVAL_STORE)
 	$(BIN)/python bench/crash_bench.py --rounds 20
 	$(BIN)/python bench/injection_bench.py --local 4
 	$(BIN)/python bench/load_bench.py
