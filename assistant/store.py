@@ -242,7 +242,7 @@ class Store:
         return self.articles.count()
 
     def query(self, vector: list[float], n: int, where: dict[str, Any] | None = None) -> list[Passage]:
-        n = min(n, max(self.chunks.count(), 1))
+        # No min(n, count()): Chroma returns what there is, and count() costs ~9 ms on a 100k-chunk store.
         res = _reading(lambda: self.chunks.query(
             query_embeddings=[vector], n_results=n, where=where or None, include=["documents", "metadatas", "distances"]
         ), self.where)
