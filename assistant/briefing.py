@@ -218,6 +218,9 @@ def _invoke(choice: ChatChoice, prompt: str, values: dict[str, str]) -> str:
     return str(message.content)
 
 
+_CUT_RE = re.compile(r"\s['‘\"“][^'’\"”\s]*\.?$")
+
+
 def model_facts(topic: str, article: Article, choice: ChatChoice, settings: Settings, budget_chars: int,
                 removed: list[str]) -> list[Fact]:
     """Facts a model wrote about the article, one call per batch of passages, validated like answers."""
@@ -231,6 +234,9 @@ def model_facts(topic: str, article: Article, choice: ChatChoice, settings: Sett
         if v.refused:
             continue
         for claim, numbers in split_claims(v.text):
+            if _CUT_RE.search(claim):
+                removed.append(claim)  # the model stopped inside a quotation: "... at the 'G."
+                continue
             cites = [(article, v.citations[n - 1].start, v.citations[n - 1].end)
                      for n in numbers if 1 <= n <= len(v.citations)]
             if cites:
@@ -296,6 +302,10 @@ def compose_with_model(topic: str, facts: list[Fact], source_of: dict[str, int],
             v = validate(line, passages, settings.min_support)
             removed += v.removed
             if v.refused:
+                continue
+            named = {int(n) for n in re.findall(r"(?i)\barticles?\s+(\d+)", v.text)}
+            if not named <= {source_of[c.article_id] for c in v.citations}:
+                removed.append(v.text)  # "article 3 says" with article 3 not cited (or not existing): mislabelled
                 continue
             text = re.sub(r"\s+([.,;:!?])", r"\1", CITATION_RE.sub("", v.text)).strip()
             out[name].append(Fact(text, [(articles[c.article_id], c.start, c.end) for c in v.citations], 1.0))
@@ -453,6 +463,8 @@ def build_briefing(
     if choice.chat is not None:
         model_summary, model_diffs = compose_with_model(topic, facts, source_of, choice, settings, budget, removed)
     summary_facts = model_summary if len(model_summary) >= 3 else pick_summary(facts, order)
+    summarized = {_claim_key(f.text) for f in summary_facts}
+    model_diffs = [f for f in model_diffs if _claim_key(f.text) not in summarized]  # a summary bullet again
     briefing = Briefing(topic=topic, title=f"Briefing: {topic}", since=None, until=None, queries=queries, provider=choice.provider,
                         model=choice.model, removed=removed)
     briefing.summary = [_item(f, registry) for f in summary_facts]
@@ -508,6 +520,7 @@ def _difference(a: Sentence, b: Sentence | None, registry: Registry, articles: l
     )
 
 
+_SAYS_RE = re.compile(r"(?i)\b(?:article|source)\s+\d+\s+(?:says|reports|states|notes)(?:\s+that)?")
 _LABEL_RE = re.compile(r"(?:^|—)\s*(?:Only )?Source \d+(?: \([^)]*\))?(?: reports)?:")
 
 
@@ -529,9 +542,25 @@ def check(briefing: Briefing, articles: dict[str, Article], min_support: float) 
             return False
         return True
 
-    briefing.summary = [i for i in briefing.summary if keep(i)]
-    briefing.key_facts = [i for i in briefing.key_facts if keep(i)]
+    said: set[str] = set()
+
+    def new(item: BriefItem) -> bool:
+        """Not a repeat of an item already kept (a model may write one fact twice)."""
+        key = _claim_key(item.text)
+        if key in said:
+            return False
+        said.add(key)
+        return True
+
+    briefing.summary = [i for i in briefing.summary if keep(i) and new(i)]
+    briefing.key_facts = [i for i in briefing.key_facts if keep(i) and new(i)]
     briefing.timeline = [i for i in briefing.timeline if keep(i)]  # type: ignore[misc]
     briefing.entities = [i for i in briefing.entities if set(i.citations) <= good]
-    briefing.differences = [i for i in briefing.differences if keep(i)]
+    said = set()
+    briefing.differences = [i for i in briefing.differences if keep(i) and new(i)]
     return briefing
+
+
+def _claim_key(text: str) -> str:
+    """What a bullet claims, without its citations and source labels: equal keys say the same thing."""
+    return " ".join(sorted(content_tokens(_LABEL_RE.sub(" ", _SAYS_RE.sub(" ", CITATION_RE.sub("", text))))))

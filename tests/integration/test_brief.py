@@ -145,3 +145,29 @@ def test_a_model_summary_is_validated_and_cached_per_provider(make_settings, emb
     assert s.provider == "fake" and "Moon" not in s.text and s.removed == ["The note was written on the Moon."]
     assert assistant.summarize("Foreign Ministry note", sentences=2, llm="fake")[0].cached
     assert len(chat.prompts) == 1
+
+
+def test_repeated_mislabelled_and_cut_off_model_bullets_are_dropped(make_settings, embeddings, seed_store):
+    # What a small local model wrote on the seed articles: the same fact twice, "article 3" of two sources,
+    # a bullet that stops inside a quotation, and a difference that only repeats a summary bullet.
+    cut_map = MAP_REPLY + "\n- It was planned to inspect the environmental conditions at the 'G. [1]"
+    compose = (
+        "SUMMARY\n"
+        "- Illegal exploitation is observed in the Kyzylbulag gold deposit and the Demirli copper-molybdenum deposit [1].\n"
+        "- Illegal exploitation is observed in the Kyzylbulag gold deposit and the Demirli copper-molybdenum deposit [1].\n"
+        "- Hajizade said the trip to the regions on December 10 was disrupted [2].\n"
+        "- The planned inspection and monitoring did not take place [3].\n"
+        "DIFFERENCES\n"
+        "- Article 1 says that Hajizade said the trip to the regions on December 10 was disrupted [2].\n"
+        "- Article 3 says that the planned inspection and monitoring did not take place [3].\n"
+    )
+    choice, _ = fake_choice(cut_map, cut_map, compose)
+    assistant = Assistant(make_settings(store=seed_store), embeddings=embeddings, chat=choice)
+    b = assistant.brief(TOPIC)
+    texts = [i.text for i in b.summary + b.key_facts]
+    assert sum("Kyzylbulag gold deposit and the Demirli" in t for t in texts) == 1
+    assert not any(t.rstrip(" []0123456789").endswith("'G.") for t in texts)
+    assert not any("Article 3" in i.text for i in b.differences)
+    assert not any("Article 1 says" in i.text for i in b.differences)  # a summary bullet again
+    assert b.differences  # what is left comes from the articles themselves
+    assert_valid(b, assistant)
