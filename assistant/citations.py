@@ -121,9 +121,12 @@ def validate(raw: str, passages: list[Passage], min_support: float = 0.5) -> Val
     # failure") would otherwise find its claim "supported" by the very text that demanded it.
     evidence = {p.chunk_id: " ".join(s for a, b in sentence_spans(p.text) if not looks_like_instruction(s := p.text[a:b]))
                 for p in passages}
+    # Words only the planted instructions use: a claim that has one took it from the instruction.
+    planted = set().union(*(content_tokens(p.text) for p in passages)) - set().union(
+        *(content_tokens(e) for e in evidence.values()))
     for claim, numbers in split_claims(raw):
-        if looks_like_instruction(claim):  # a model that obeyed (or parroted) an instruction in an article
-            removed.append(claim)
+        if looks_like_instruction(claim) or content_tokens(claim) & planted:
+            removed.append(claim)  # a model that obeyed (or parroted) an instruction in an article
             continue
         cited = [passages[n - 1] for n in dict.fromkeys(numbers) if 1 <= n <= len(passages)]
         supported = [p for p in cited if support(claim, evidence[p.chunk_id]) >= min_support]
