@@ -556,7 +556,7 @@ def check(briefing: Briefing, articles: dict[str, Article], min_support: float) 
     briefing.key_facts = [i for i in briefing.key_facts if keep(i) and new(i)]
     briefing.timeline = [i for i in briefing.timeline if keep(i)]  # type: ignore[misc]
     briefing.entities = [i for i in briefing.entities if set(i.citations) <= good]
-    said = set()
+    said.clear()  # differences are checked for repeats among themselves only
     briefing.differences = [i for i in briefing.differences if keep(i) and new(i)]
     return briefing
 
