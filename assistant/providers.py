@@ -227,17 +227,17 @@ def provider_error(exc: BaseException) -> ProviderError:
     the same failure in classes of their own."""
     names = " ".join(c.__name__ for c in type(exc).__mro__)
     status = getattr(exc, "status_code", None) or getattr(getattr(exc, "response", None), "status_code", None)
-    causes: list[str] = []  # openai wraps a connection cut mid-stream as a "connection error"; the cause tells
+    causes: set[str] = set()  # openai wraps a connection cut mid-stream as a "connection error"; the cause tells
     inner: BaseException | None = exc
     for _ in range(8):
         if inner is None:
             break
-        causes += [c.__name__ for c in type(inner).__mro__]
+        causes.update(c.__name__ for c in type(inner).__mro__)
         inner = inner.__cause__ or inner.__context__
-    if {"RemoteProtocolError", "ReadError", "IncompleteRead"} & set(causes):
+    if {"RemoteProtocolError", "ReadError", "IncompleteRead"} & causes:
         return ProviderError("the LLM endpoint dropped the connection in the middle of the answer",
                              "try again; if it keeps happening, check the server or a proxy in between", retryable=True)
-    if {"JSONDecodeError", "APIResponseValidationError"} & set(causes):
+    if {"JSONDecodeError", "APIResponseValidationError"} & causes:
         return ProviderError("the LLM endpoint sent a malformed response (not valid JSON)",
                              "check that OPENAI_BASE_URL points at an OpenAI-compatible API", retryable=True)
     if "RateLimit" in names or status == 429:
