@@ -16,6 +16,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.chunking import sentence_spans
 from assistant.prompts import REFUSAL
+from assistant.slots import NEAR_BEST, Slot, answers, fills
 from assistant.text import content_tokens, looks_like_instruction
 from assistant.types import Passage
 
@@ -47,31 +48,14 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
 # Weights of (embedding similarity, share of question words, share weighted by rarity, answer type).
 TOPIC_WEIGHTS = (0.6, 0.4, 0.0, 0.0)
 QUESTION_WEIGHTS = (0.3, 0.0, 0.5, 0.2)
-_NUMBER = re.compile(
-    r"\b\d[\d,.:]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
-    r"forty|fifty|hundred|thousand|million|billion|dozen)\b", re.I)
-_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-zA-Z'’-]+")
-
-
-def answer_type(question: str) -> str | None:
-    """What kind of answer a question asks for: a number, a name, or (None) anything."""
+def _scoring_slot(question: str) -> Slot:
+    """The looser kind the sentence score rewards: any new number for a count, any new name for who/which."""
     q = question.lower()
     if re.search(r"\bhow (many|much|old|large|long|far|big|high)\b|\bwhat (percentage|share|proportion|number)\b", q):
-        return "number"
+        return Slot("number")
     if re.search(r"\bwho\b|\bwhose\b|\bwhich [a-z]+\b|\b(name|names|title|surname)\b", q):
-        return "name"
-    return None
-
-
-def has_new(kind: str | None, question: str, sentence: str) -> bool:
-    """Whether the sentence holds something of that kind the question does not already say."""
-    if kind == "number":
-        known = set(_NUMBER.findall(question))
-        return any(n not in known for n in _NUMBER.findall(sentence))
-    if kind == "name":
-        known = {n.lower() for n in _NAME.findall(question)}
-        return any(n.lower() not in known for n in _NAME.findall(sentence))
-    return False
+        return Slot("name")
+    return Slot(None)
 
 
 def score_sentences(question: str, cands: list[Candidate], embeddings: Embeddings,
@@ -86,13 +70,13 @@ def score_sentences(question: str, cands: list[Candidate], embeddings: Embedding
     have = [content_tokens(c.text) for c in cands]
     rarity = {t: math.log(1 + len(cands) / (1 + sum(t in h for h in have))) for t in want}
     total = sum(rarity.values()) or 1.0
-    kind = answer_type(question)
+    slot = _scoring_slot(question)
     for c, h, d in zip(cands, have, dense):
         parts = (
             float(d),
             len(want & h) / (len(want) or 1),
             sum(rarity[t] for t in want & h) / total,
-            1.0 if has_new(kind, question, c.text) else 0.0,
+            1.0 if fills(slot, question, c.text) else 0.0,
         )
         c.score = sum(w * x for w, x in zip(weights, parts))
 
@@ -110,5 +94,7 @@ def extractive_answer(
     if not cands or cands[0].score < min_score:
         return REFUSAL
     top = cands[0].score
+    if not answers(question, [c.text for c in cands[:10] if c.score >= NEAR_BEST * top]):
+        return REFUSAL
     chosen = [c for c in cands[:max_sentences] if c.score >= 0.75 * top]
     return " ".join(f"{c.text} [{c.passage_n}]" for c in chosen)

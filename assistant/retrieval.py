@@ -24,7 +24,7 @@ from pydantic import ConfigDict
 
 from assistant.articles import MONTH_RE, MONTHS
 from assistant.store import Store, date_number
-from assistant.text import content_tokens, tokens
+from assistant.text import STOPWORDS, content_tokens, skeleton, tokens
 from assistant.types import Passage
 
 RRF_K = 60
@@ -59,6 +59,43 @@ def subqueries(question: str, most: int = 4) -> list[str]:
     if len(parts) < 2:
         parts = sentences
     return parts[:most] if len(parts) > 1 else []
+
+
+_NAME_RUN = re.compile(r"[A-Z][\w'’.-]*(?:\s+(?:(?:of|de|del|la|van|von|the|and)\s+)?[A-Z][\w'’.-]*)*")
+
+
+def question_names(question: str) -> list[set[str]]:
+    """The names a question uses ("Rugby World Cup", "Kipchoge"), each as its set of index tokens
+    (skeletons included, so a spelling variant still meets). A capitalised first word that is a
+    common word ("What", "In") is not a name."""
+    out = []
+    for m in _NAME_RUN.finditer(question):
+        words = m.group().split()
+        if m.start() == 0 and words[0].lower() in STOPWORDS | {"how", "did", "does", "is", "was", "were", "are"}:
+            words = words[1:]
+        toks = {t for w in words if w.lower() not in MONTHS for t in tokens(w) if not t.startswith("~")}
+        if toks:
+            out.append(toks)
+    return out
+
+
+def relevant(question: str, passages: list[Passage], least: float, sure: float) -> bool:
+    """Whether the passages are about what the question asks: their best dense similarity reaches
+    `sure`, or at least `least` with every name the question uses found in one passage (all the words
+    of "Rugby World Cup" together, not "rugby" in one story and "World" in another)."""
+    best = max((p.score for p in passages), default=0.0)
+    if best >= sure:
+        return True
+    if best < least:
+        return False
+    have = [content_tokens(p.text) for p in passages]
+    return all(any(name <= h or _variant(name, h) for h in have) for name in question_names(question))
+
+
+def _variant(name: set[str], have: set[str]) -> bool:
+    """Every word of the name is in the passage, as itself or as a spelling variant (same skeleton)."""
+    keys = {t[1:] for t in have if t.startswith("~")}
+    return all(t in have or skeleton(t) in keys for t in name)
 
 
 @dataclass

@@ -17,7 +17,7 @@ from assistant.embeddings import embedding_name, make_embeddings
 from assistant.errors import AssistantError
 from assistant.extractive import extractive_answer
 from assistant.providers import ChatChoice, make_chat_model, provider_error
-from assistant.retrieval import Filters, HybridRetriever
+from assistant.retrieval import Filters, HybridRetriever, relevant
 from assistant.settings import Settings
 from assistant.store import Store
 from assistant.types import Answer, Article, Briefing, IngestReport, Passage, Retrieved, Skipped, Summary
@@ -150,7 +150,7 @@ class Assistant:
         passages = self.retrieve(question, k, filters)
         retrieved = [Retrieved(article_id=p.article_id, source_path=p.source_path, chunk_id=p.chunk_id, score=round(p.score, 4)) for p in passages]
         base = Answer(question=question, answer="", refused=True, retrieved=retrieved, provider=choice.provider, model=choice.model)
-        if not passages or max(p.score for p in passages) < self.settings.min_relevance:
+        if not relevant(question, passages, self.settings.min_relevance, self.settings.sure_relevance):
             r = refusal()
             yield r.text
             yield base.model_copy(update={"answer": r.text})

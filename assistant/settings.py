@@ -73,6 +73,10 @@ class Settings(BaseModel):
     min_relevance: float = Field(
         0.3, ge=0.0, le=1.0, description="Least question-passage relevance below which the answer is a refusal."
     )
+    sure_relevance: float = Field(
+        0.5, ge=0.0, le=1.0,
+        description="Relevance below which a question is answered only if the passages hold every name it uses.",
+    )
 
     def redacted(self) -> dict[str, object]:
         """The settings as shown to a user: the API key is never printed."""

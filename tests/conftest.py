@@ -125,6 +125,17 @@ def seed_store(tmp_path_factory: pytest.TempPathFactory, embeddings) -> Path:
     return store
 
 
+@pytest.fixture(scope="session")
+def wikinews_store(tmp_path_factory: pytest.TempPathFactory, embeddings) -> Path:
+    """A store with the ten Wikinews articles of tests/data, ingested once; tests must not write to it."""
+    from assistant.service import Assistant
+    from assistant.settings import load_settings
+
+    store = tmp_path_factory.mktemp("wikinews") / "store"
+    Assistant(load_settings(env={}, dotenv=None, store=store), embeddings=embeddings).ingest([str(WIKINEWS)])
+    return store
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -62,3 +62,17 @@ def test_date_filters_reach_retrieval(make_settings, embeddings, seed_store):
     assert only_13th and {p.date for p in only_13th} == {"2022-12-13"}
     nothing = assistant.ask(QUESTION, llm="extractive", filters=Filters(until="2020-01-01"))
     assert nothing.refused
+
+
+def test_a_near_miss_question_is_refused_while_its_answerable_neighbour_is_answered(make_settings, embeddings,
+                                                                                       wikinews_store):
+    """The election article gives seat counts but no percentage: asked for a percentage, the extractive
+    answerer says the articles do not say instead of quoting a number of another kind."""
+    assistant = Assistant(make_settings(store=wikinews_store), embeddings=embeddings)
+    near_miss = assistant.ask("What percentage of the seats did the Liberals win in the 2019 Canadian election?",
+                              llm="extractive")
+    assert near_miss.refused and near_miss.answer == REFUSAL
+    answer = assistant.ask("How many seats did the Liberals lose in the 2019 Canadian election?", llm="extractive")
+    assert not answer.refused and "20 seats" in answer.answer
+    assert all(c.source_path.endswith("canada-2019-general-election-produces-liberal-minority-government.txt")
+               for c in answer.citations if "seats" in c.quote)
