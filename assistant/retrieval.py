@@ -10,7 +10,7 @@ import json
 import os
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from pydantic import ConfigDict
 from assistant.articles import MONTH_RE, MONTHS
 from assistant.store import Store, date_number
 from assistant.text import STOPWORDS, content_tokens, skeleton, tokens
-from assistant.types import Passage
+from assistant.types import Article, Chunk, Passage
 
 RRF_K = 60
 SUBQUERY_WEIGHT = 0.5  # a part of the question counts half as much as the whole
@@ -100,53 +100,104 @@ def _variant(name: set[str], have: set[str]) -> bool:
 
 @dataclass
 class LexicalIndex:
-    """BM25 over the store's chunks, saved beside an embedded store and rebuilt when the store changes."""
+    """BM25 over the store's chunks, saved beside an embedded store. Ingest updates it in place: new
+    chunks are appended, removed ones marked dead (and dropped for good once they are a quarter of the
+    index). It keeps term counts rather than weights, so BM25's idf and length norms are computed at query
+    time from the live chunks and an updated index scores exactly like one built from scratch."""
 
     ids: list[str]
     fingerprint: str
     metas: list[dict[str, Any]]  # per chunk: what filters need (article_id, date_n, outlet)
     vocab: dict[str, int]
-    postings: list[np.ndarray]  # per term: chunk indices
-    weights: list[np.ndarray]  # per term: BM25 term weights for those chunks
-    idf: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    postings: list[np.ndarray]  # per term: chunk indices (int32)
+    counts: list[np.ndarray]  # per term: its count in those chunks (float32)
+    lengths: np.ndarray  # per chunk: tokens (float32)
+    alive: np.ndarray  # per chunk: False once removed
+    k1: float = 1.2
+    b: float = 0.75
 
     @classmethod
-    def build(cls, ids: list[str], texts: list[str], metas: list[dict[str, Any]], fingerprint: str,
-              k1: float = 1.2, b: float = 0.75) -> LexicalIndex:
-        docs = [tokens(t) for t in texts]
-        lengths = np.array([len(d) for d in docs], dtype=np.float32)
-        avg = float(lengths.mean()) if len(docs) else 1.0
-        vocab: dict[str, int] = {}
-        rows: list[list[tuple[int, int]]] = []
-        for i, doc in enumerate(docs):
+    def build(cls, ids: list[str], texts: list[str], metas: list[dict[str, Any]], fingerprint: str) -> LexicalIndex:
+        index = cls([], fingerprint, [], {}, [], [], np.zeros(0, np.float32), np.zeros(0, bool))
+        index.add(ids, texts, metas)
+        return index
+
+    def add(self, ids: list[str], texts: list[str], metas: list[dict[str, Any]]) -> None:
+        """Append chunks; each touched term's postings grow once per call."""
+        base = len(self.ids)
+        grown: dict[int, tuple[list[int], list[int]]] = {}
+        lengths = []
+        for i, text in enumerate(texts, base):
+            doc = tokens(text)
+            lengths.append(len(doc))
             counts: dict[str, int] = {}
             for t in doc:
                 counts[t] = counts.get(t, 0) + 1
             for t, c in counts.items():
-                tid = vocab.setdefault(t, len(vocab))
-                if tid == len(rows):
-                    rows.append([])
-                rows[tid].append((i, c))
-        n = len(docs)
-        df = np.array([len(r) for r in rows], dtype=np.float32)
-        idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5))
-        postings, weights = [], []
-        for tid, row in enumerate(rows):
-            idx = np.array([i for i, _ in row], dtype=np.int32)
-            tf = np.array([c for _, c in row], dtype=np.float32)
-            norm = k1 * (1 - b + b * lengths[idx] / max(avg, 1e-9))
-            postings.append(idx)
-            weights.append((idf[tid] * tf * (k1 + 1) / (tf + norm)).astype(np.float32))
+                tid = self.vocab.setdefault(t, len(self.vocab))
+                rows, tfs = grown.setdefault(tid, ([], []))
+                rows.append(i)
+                tfs.append(c)
+        for tid, (rows, tfs) in grown.items():
+            if tid == len(self.postings):
+                self.postings.append(np.array(rows, np.int32))
+                self.counts.append(np.array(tfs, np.float32))
+            else:
+                self.postings[tid] = np.concatenate([self.postings[tid], np.array(rows, np.int32)])
+                self.counts[tid] = np.concatenate([self.counts[tid], np.array(tfs, np.float32)])
         keep = ("article_id", "date_n", "outlet")
-        slim = [{k: m[k] for k in keep if k in m} for m in metas]
-        return cls(ids, fingerprint, slim, vocab, postings, weights, idf)
+        self.ids += ids
+        self.metas += [{k: m[k] for k in keep if k in m} for m in metas]
+        self.lengths = np.concatenate([self.lengths, np.array(lengths, np.float32)])
+        self.alive = np.concatenate([self.alive, np.ones(len(ids), bool)])
+
+    def add_article(self, article: Article, chunks: list[Chunk]) -> None:
+        meta = {"article_id": article.id, "date_n": date_number(article.date), "outlet": article.outlet}
+        self.add([c.id for c in chunks], [lexical_text(article.title, c.text) for c in chunks],
+                 [{k: v for k, v in meta.items() if v is not None}] * len(chunks))
+
+    def remove_articles(self, article_ids: set[str]) -> None:
+        """Mark the chunks of these articles dead; compact once the dead are a quarter of the index."""
+        if not article_ids:
+            return
+        for i, m in enumerate(self.metas):
+            if m.get("article_id") in article_ids:
+                self.alive[i] = False
+        if (~self.alive).sum() * 4 > len(self.ids):
+            self._compact()
+
+    def _compact(self) -> None:
+        renumber = np.cumsum(self.alive) - 1
+        for tid, rows in enumerate(self.postings):
+            live = self.alive[rows]
+            self.postings[tid] = renumber[rows[live]].astype(np.int32)
+            self.counts[tid] = self.counts[tid][live]
+        self.ids = [i for i, a in zip(self.ids, self.alive) if a]
+        self.metas = [m for m, a in zip(self.metas, self.alive) if a]
+        self.lengths = self.lengths[self.alive]
+        self.alive = np.ones(len(self.ids), bool)
+
+    def live_ids(self) -> list[str]:
+        return [i for i, a in zip(self.ids, self.alive) if a]
 
     def search(self, query: str, n: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         scores = np.zeros(len(self.ids), dtype=np.float32)
+        live_n = int(self.alive.sum())
+        if not live_n:
+            return []
+        avg = float(self.lengths[self.alive].mean()) or 1.0
         for t in set(tokens(query)):
             tid = self.vocab.get(t)
-            if tid is not None:
-                scores[self.postings[tid]] += self.weights[tid]
+            if tid is None:
+                continue
+            rows, tf = self.postings[tid], self.counts[tid]
+            live = self.alive[rows]
+            df = int(live.sum())
+            if not df:
+                continue
+            idf = np.log(1.0 + (live_n - df + 0.5) / (df + 0.5))
+            norm = self.k1 * (1 - self.b + self.b * self.lengths[rows] / avg)
+            scores[rows] += live * (idf * tf * (self.k1 + 1) / (tf + norm)).astype(np.float32)
         if allowed is not None:
             scores[~allowed] = 0.0
         top = np.argsort(-scores)[:n]
@@ -157,13 +208,15 @@ class LexicalIndex:
         # a tmp name of its own: an ask during an ingest (or two asks) may rebuild at the same time, and a
         # shared tmp file would let one process rename the other's half-written index into place
         tmp = folder / f"lexical.npz.{os.getpid()}.{threading.get_ident()}.tmp"
-        lengths = np.array([len(p) for p in self.postings], dtype=np.int64)
+        sizes = np.array([len(p) for p in self.postings], dtype=np.int64)
         with open(tmp, "wb") as fh:
             np.savez(
                 fh,
-                lengths=lengths,
+                sizes=sizes,
                 postings=np.concatenate(self.postings) if self.postings else np.zeros(0, np.int32),
-                weights=np.concatenate(self.weights) if self.weights else np.zeros(0, np.float32),
+                counts=np.concatenate(self.counts) if self.counts else np.zeros(0, np.float32),
+                lengths=self.lengths,
+                alive=self.alive,
                 meta=np.frombuffer(json.dumps({"ids": self.ids, "fingerprint": self.fingerprint, "metas": self.metas,
                                                 "vocab": self.vocab}).encode(), dtype=np.uint8),
             )
@@ -177,10 +230,13 @@ class LexicalIndex:
         try:
             with np.load(path) as data:
                 meta = json.loads(data["meta"].tobytes())
-                splits = np.cumsum(data["lengths"])[:-1]
-                postings = np.split(data["postings"], splits) if len(data["lengths"]) else []
-                weights = np.split(data["weights"], splits) if len(data["lengths"]) else []
-            return cls(meta["ids"], meta["fingerprint"], meta["metas"], meta["vocab"], postings, weights)
+                splits = np.cumsum(data["sizes"])[:-1]
+                postings = np.split(data["postings"], splits) if len(data["sizes"]) else []
+                counts = np.split(data["counts"], splits) if len(data["sizes"]) else []
+                lengths, alive = data["lengths"], data["alive"]
+            if len(lengths) != len(meta["ids"]) or len(alive) != len(meta["ids"]):
+                return None
+            return cls(meta["ids"], meta["fingerprint"], meta["metas"], meta["vocab"], postings, counts, lengths, alive)
         except Exception:
             return None  # a damaged or older index is rebuilt from the store
 
@@ -188,10 +244,33 @@ class LexicalIndex:
 def build_lexical(store: Store, fingerprint: str) -> LexicalIndex:
     """Build the lexical index from the store's chunks and save it where the store's derived files live."""
     ids, texts, metas = store.chunk_records(include_text=True)
-    titled = [f"{m.get('title', '')}\n{t}" for t, m in zip(texts, metas)]
+    titled = [lexical_text(m.get("title", ""), t) for t, m in zip(texts, metas)]
     index = LexicalIndex.build(ids, titled, metas, fingerprint)
     index.save(store.derived_dir() / "lexical")
     return index
+
+
+def lexical_for_update(store: Store) -> LexicalIndex | None:
+    """The saved lexical index if it is in step with the store (so an ingest can update it), else None."""
+    index = LexicalIndex.load(store.derived_dir() / "lexical")
+    return index if index is not None and index.fingerprint == store.fingerprint() else None
+
+
+def save_lexical(store: Store, index: LexicalIndex | None) -> LexicalIndex:
+    """Save an index an ingest updated, stamped with the store's new fingerprint; with none, build one."""
+    fingerprint = store.fingerprint()
+    if index is None:
+        return build_lexical(store, fingerprint)
+    if index.fingerprint == fingerprint:
+        return index  # nothing changed: an unchanged re-ingest writes nothing
+    index.fingerprint = fingerprint
+    index.save(store.derived_dir() / "lexical")
+    return index
+
+
+def lexical_text(title: str, text: str) -> str:
+    """What the lexical index reads of a chunk: its article's title, then its text."""
+    return f"{title}\n{text}"
 
 
 def _alive(pid: int) -> bool:
@@ -216,7 +295,7 @@ def check_lexical(store: Store, fix: bool = False) -> str:
         state = "damaged" if (folder / "lexical.npz").exists() else "missing"
     else:
         ids, _, _ = store.chunk_records(include_text=False)
-        same = index.fingerprint == fingerprint and sorted(index.ids) == sorted(ids)
+        same = index.fingerprint == fingerprint and sorted(index.live_ids()) == sorted(ids)
         state = "ok" if same else "stale"
     if fix:
         for tmp in folder.glob("lexical.npz.*.tmp"):  # left by a process killed while saving

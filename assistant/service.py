@@ -17,7 +17,7 @@ from assistant.embeddings import embedding_name, make_embeddings
 from assistant.errors import AssistantError
 from assistant.extractive import extractive_answer
 from assistant.providers import ChatChoice, make_chat_model, provider_error
-from assistant.retrieval import Filters, HybridRetriever, relevant
+from assistant.retrieval import Filters, HybridRetriever, LexicalIndex, lexical_for_update, relevant, save_lexical
 from assistant.settings import Settings
 from assistant.store import Store
 from assistant.types import Answer, Article, Briefing, IngestReport, Passage, Retrieved, Skipped, Summary
@@ -76,6 +76,13 @@ class Assistant:
         store = self.store(create=True)
         with store.writer():
             store.check(fix=True)  # finish what an interrupted ingest left
+            lexical = lexical_for_update(store)  # None: out of step with the store, so rebuilt at the end
+
+            def delete(article_ids: list[str]) -> None:
+                store.delete(article_ids)
+                if lexical is not None:
+                    lexical.remove_articles(set(article_ids))
+
             records = store.article_records()
             by_path: dict[str, list[str]] = {}
             for article_id, meta in records.items():
@@ -90,24 +97,25 @@ class Assistant:
                 old = [i for i in by_path.get(article.source_path, []) if i != article.id]
                 if article.id in records and records[article.id].get("source_path") == article.source_path:
                     report.unchanged.append(article.source_path)
-                    store.delete(old)  # stale versions an interrupted update left behind
+                    delete(old)  # stale versions an interrupted update left behind
                 elif article.id in records:
                     other = records[article.id].get("source_path")
                     report.skipped.append(Skipped(path=article.source_path, reason=f"same text as {other}"))
                 else:
                     todo.append((article, old))
-            self._write(todo, report, progress)
+            self._write(todo, report, progress, lexical, delete)
             if prune:
                 gone = {i: m.get("source_path", "") for i, m in store.article_records().items()
                         if not Path(base_path(m.get("source_path", ""))).exists()}
-                store.delete(list(gone))
+                delete(list(gone))
                 report.removed = sorted(gone.values())
             self._retriever = None
-            self.retriever().lexical_index()  # rebuilt now, so the first question is fast
+            self.retriever().lexical = save_lexical(store, lexical)  # ready now, so the first question is fast
         report.seconds = time.perf_counter() - started
         return report
 
-    def _write(self, todo: list[tuple[Article, list[str]]], report: IngestReport, progress: Progress | None) -> None:
+    def _write(self, todo: list[tuple[Article, list[str]]], report: IngestReport, progress: Progress | None,
+               lexical: LexicalIndex | None, delete: Callable[[list[str]], None]) -> None:
         store = self.store()
         s = self.settings
         planned = [(a, old, chunk_article(a, s.chunk_chars, s.chunk_overlap_sentences)) for a, old in todo]
@@ -127,7 +135,9 @@ class Assistant:
                 pos += len(chunks)
             store.write(items)
             for article, old, chunks in group:
-                store.delete(old)
+                if lexical is not None:
+                    lexical.add_article(article, chunks)
+                delete(old)
                 (report.updated if old else report.added).append(article.source_path)
                 report.chunks += len(chunks)
             done += pos
