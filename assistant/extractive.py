@@ -48,6 +48,7 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
 # Weights of (embedding similarity, share of question words, share weighted by rarity, answer type).
 TOPIC_WEIGHTS = (0.6, 0.4, 0.0, 0.0)
 QUESTION_WEIGHTS = (0.3, 0.0, 0.5, 0.2)
+MIN_SCORE = 0.2  # least score of the best sentence for an answer
 def _scoring_slot(question: str) -> Slot:
     """The looser kind the sentence score rewards: any new number for a count, any new name for who/which."""
     q = question.lower()
@@ -81,20 +82,28 @@ def score_sentences(question: str, cands: list[Candidate], embeddings: Embedding
         c.score = sum(w * x for w, x in zip(weights, parts))
 
 
-def extractive_answer(
-    question: str, passages: list[Passage], embeddings: Embeddings, min_score: float = 0.2, max_sentences: int = 3
-) -> str:
-    """Best-supported sentences, each followed by its passage number; or the refusal sentence.
+def ranked(question: str, passages: list[Passage], embeddings: Embeddings) -> list[Candidate]:
+    """The passages' sentences, best answer first."""
+    cands = candidates(passages)
+    score_sentences(question, cands, embeddings, QUESTION_WEIGHTS)
+    return sorted(cands, key=lambda c: -c.score)
+
+
+def answerable(question: str, cands: list[Candidate], min_score: float = MIN_SCORE) -> bool:
+    """Whether the ranked sentences can answer: the best scores at least `min_score`, and those near it
+    hold the kind of answer the question asks for (see `slots.answers`)."""
+    if not cands or cands[0].score < min_score:
+        return False
+    return answers(question, [c.text for c in cands[:10] if c.score >= NEAR_BEST * cands[0].score])
+
+
+def extractive_answer(question: str, cands: list[Candidate], max_sentences: int = 3) -> str:
+    """Best-supported sentences of the ranked candidates, each followed by its passage number; or the
+    refusal sentence.
 
     The best sentence, then up to two more scoring at least 3/4 of it: the answer often sits in the
     sentence after the one that repeats the question's words."""
-    cands = candidates(passages)
-    score_sentences(question, cands, embeddings, QUESTION_WEIGHTS)
-    cands.sort(key=lambda c: -c.score)
-    if not cands or cands[0].score < min_score:
+    if not answerable(question, cands):
         return REFUSAL
-    top = cands[0].score
-    if not answers(question, [c.text for c in cands[:10] if c.score >= NEAR_BEST * top]):
-        return REFUSAL
-    chosen = [c for c in cands[:max_sentences] if c.score >= 0.75 * top]
+    chosen = [c for c in cands[:max_sentences] if c.score >= 0.75 * cands[0].score]
     return " ".join(f"{c.text} [{c.passage_n}]" for c in chosen)

@@ -15,7 +15,7 @@ from assistant.chunking import chunk_article
 from assistant.citations import format_sources, refusal, validate
 from assistant.embeddings import embedding_name, make_embeddings
 from assistant.errors import AssistantError
-from assistant.extractive import extractive_answer
+from assistant.extractive import answerable, extractive_answer, ranked
 from assistant.providers import ChatChoice, make_chat_model, provider_error
 from assistant.retrieval import Filters, HybridRetriever, LexicalIndex, lexical_for_update, relevant, save_lexical
 from assistant.settings import Settings
@@ -160,14 +160,19 @@ class Assistant:
         passages = self.retrieve(question, k, filters)
         retrieved = [Retrieved(article_id=p.article_id, source_path=p.source_path, chunk_id=p.chunk_id, score=round(p.score, 4)) for p in passages]
         base = Answer(question=question, answer="", refused=True, retrieved=retrieved, provider=choice.provider, model=choice.model)
-        if not relevant(question, passages, self.settings.min_relevance, self.settings.sure_relevance):
+        # The sentences, ranked, for the answerers that cannot judge on their own whether the passages hold
+        # the kind of answer asked for: the extractive one, and a small local model, which answers with
+        # whatever is closest (and is then not asked at all).
+        cands = ranked(question, passages, self.embeddings) if choice.chat is None or choice.provider == "local" else []
+        if not relevant(question, passages, self.settings.min_relevance, self.settings.sure_relevance) or (
+                choice.provider == "local" and not answerable(question, cands)):
             r = refusal()
             yield r.text
             yield base.model_copy(update={"answer": r.text})
             return
         usage: dict[str, int] = {}
         if choice.chat is None:
-            raw = extractive_answer(question, passages, self.embeddings)
+            raw = extractive_answer(question, cands)
             yield raw
         else:
             raw = ""

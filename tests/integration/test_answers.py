@@ -1,3 +1,5 @@
+import dataclasses
+
 from assistant.prompts import REFUSAL
 from assistant.retrieval import Filters
 from assistant.service import Assistant
@@ -76,3 +78,16 @@ def test_a_near_miss_question_is_refused_while_its_answerable_neighbour_is_answe
     assert not answer.refused and "20 seats" in answer.answer
     assert all(c.source_path.endswith("canada-2019-general-election-produces-liberal-minority-government.txt")
                for c in answer.citations if "seats" in c.quote)
+
+
+def test_the_local_model_is_not_asked_when_the_passages_hold_no_answer_of_the_kind_asked(
+        make_settings, embeddings, wikinews_store):
+    """A small local model answers with whatever is closest; when no near-best sentence holds a percentage,
+    it is not asked and the answer is the refusal. An answerable question still reaches it."""
+    choice, chat = fake_choice("The Liberal Party lost a net of 20 seats [1].")
+    local = dataclasses.replace(choice, provider="local")
+    assistant = Assistant(make_settings(store=wikinews_store), embeddings=embeddings, chat=local)
+    near_miss = assistant.ask("What percentage of the seats did the Liberals win in the 2019 Canadian election?")
+    assert near_miss.refused and near_miss.provider == "local" and chat.prompts == []
+    answer = assistant.ask("How many seats did the Liberals lose in the 2019 Canadian election?")
+    assert not answer.refused and len(chat.prompts) == 1 and "20 seats" in answer.citations[0].quote
