@@ -73,7 +73,8 @@ def question_names(question: str) -> list[set[str]]:
         words = m.group().split()
         if m.start() == 0 and words[0].lower() in STOPWORDS | {"how", "did", "does", "is", "was", "were", "are"}:
             words = words[1:]
-        toks = {t for w in words if w.lower() not in MONTHS for t in tokens(w) if not t.startswith("~")}
+        # abbreviations ("US" against "U.S.") and months are left out: articles write them many ways
+        toks = {t for w in words if w.lower() not in MONTHS for t in tokens(w) if not t.startswith("~") and len(t) > 2}
         if toks:
             out.append(toks)
     return out

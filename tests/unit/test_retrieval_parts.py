@@ -60,4 +60,5 @@ def test_a_question_naming_what_no_passage_holds_is_not_relevant():
 def test_question_names_skip_question_words_and_months():
     assert question_names("What happened in Koszalin in January 2019?") == [{"koszalin"}]
     assert question_names("Kipchoge") == [{"kipchoge"}]
+    assert question_names("What did US President Donald Trump say?") == [{"president", "donald", "trump"}]
     assert question_names("Which team won the 2019 Rugby World Cup?") == [{"rugby", "world", "cup"}]
