@@ -16,7 +16,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.chunking import sentence_spans
 from assistant.prompts import REFUSAL
-from assistant.slots import NEAR_BEST, Slot, answers, fills
+from assistant.slots import NEAR_BEST, Slot, answer_slot, answers, fills
 from assistant.text import content_tokens, looks_like_instruction
 from assistant.types import Passage
 
@@ -106,4 +106,8 @@ def extractive_answer(question: str, cands: list[Candidate], max_sentences: int 
     if not answerable(question, cands):
         return REFUSAL
     chosen = [c for c in cands[:max_sentences] if c.score >= 0.75 * cands[0].score]
+    slot = answer_slot(question)
+    if slot.kind and not any(fills(slot, question, c.text) for c in chosen):
+        # none of them holds the kind of answer asked for: add the best near-best sentence that does
+        chosen += [c for c in cands[:10] if c.score >= NEAR_BEST * cands[0].score and fills(slot, question, c.text)][:1]
     return " ".join(f"{c.text} [{c.passage_n}]" for c in chosen)

@@ -42,3 +42,18 @@ def test_sentences_that_speak_of_the_subject_without_the_answer_do_not_answer():
     assert answers("How many storeys did the hotel have?", ["The hotel had been built up to six floors."])
     # a question asking for no particular kind of answer is not checked
     assert answers("Why did the building collapse?", ["A gas leak led to an explosion."])
+
+
+def test_the_extractive_answer_adds_the_sentence_that_holds_the_answer_when_the_best_ones_do_not():
+    from assistant.extractive import Candidate, extractive_answer
+
+    def cand(n: int, text: str, score: float) -> Candidate:
+        return Candidate(n, f"a{n}", text, 0, score)
+
+    ranked = [cand(1, "The Liberals, who had held a majority since 2015, lost that majority.", 0.8),
+              cand(2, "Turnout across Canada was higher than in the last election.", 0.7),
+              cand(3, "The party lost a net of 20 seats, according to preliminary results.", 0.5),
+              cand(4, "Polls had predicted a close race with 12 parties standing.", 0.3)]
+    answer = extractive_answer("How many seats did the Liberals lose?", ranked)
+    assert answer.startswith("The Liberals, who had held") and answer.endswith("preliminary results. [3]")
+    assert "12 parties" not in answer  # too far below the best sentence to be offered
