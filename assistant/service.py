@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
@@ -41,6 +43,9 @@ class Assistant:
         self._chat = chat
         self._store: Store | None = None
         self._retriever: HybridRetriever | None = None
+        self._lock = threading.Lock()
+        self._in_flight = 0  # asks and briefings running now (the TUI and batch run them in threads)
+        self._stamp: tuple[int, int] | None = None  # the lexical index file as this process last saw it
 
     @property
     def embeddings(self) -> Embeddings:
@@ -111,6 +116,7 @@ class Assistant:
                 report.removed = sorted(gone.values())
             self._retriever = None
             self.retriever().lexical = save_lexical(store, lexical)  # ready now, so the first question is fast
+            self._stamp = self._lexical_stamp()
         report.seconds = time.perf_counter() - started
         return report
 
@@ -147,7 +153,34 @@ class Assistant:
     # ---- ask --------------------------------------------------------------------------------------
 
     def retrieve(self, question: str, k: int | None = None, filters: Filters | None = None) -> list[Passage]:
-        return self.retriever().search(question, filters, k or self.settings.k)
+        passages = self.retriever().search(question, filters, k or self.settings.k)
+        if self._stamp is None:  # the index this process now holds (loaded or rebuilt by that search)
+            self._stamp = self._lexical_stamp()
+        return passages
+
+    def _lexical_stamp(self) -> tuple[int, int] | None:
+        try:
+            st = (self.store().derived_dir() / "lexical" / "lexical.npz").stat()
+        except OSError:
+            return None
+        return st.st_mtime_ns, st.st_size
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Around an ask or a briefing. Another process's ingest (the CLI beside a running TUI) rewrites the
+        lexical index file; an open embedded Chroma client keeps its vector index in memory. When that file
+        changed and nothing else is running here, the store is reopened, so new articles are found."""
+        with self._lock:
+            if self._in_flight == 0 and self._store is not None and self._stamp is not None \
+                    and self._lexical_stamp() != self._stamp:
+                self._store.close()
+                self._store, self._retriever, self._stamp = None, None, None
+            self._in_flight += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._in_flight -= 1
 
     def stream(
         self, question: str, k: int | None = None, llm: str | None = None, filters: Filters | None = None
@@ -156,6 +189,10 @@ class Assistant:
         question = question.strip()
         if not question:
             raise AssistantError("the question is empty", "type a question")
+        with self._reading():
+            yield from self._stream(question, k, llm, filters)
+
+    def _stream(self, question: str, k: int | None, llm: str | None, filters: Filters | None) -> Iterator[str | Answer]:
         choice = self._choice(llm)
         passages = self.retrieve(question, k, filters)
         retrieved = [Retrieved(article_id=p.article_id, source_path=p.source_path, chunk_id=p.chunk_id, score=round(p.score, 4)) for p in passages]
@@ -229,11 +266,12 @@ class Assistant:
         """A cited briefing on a topic; `progress` gets a short stage message (for the TUI's Brief action)."""
         from assistant.briefing import build_briefing
 
-        return build_briefing(
-            topic, retrieve=lambda q, k, f: self.retrieve(q, k, f), store=self.store(), embeddings=self.embeddings,
-            settings=self.settings, choice=self._choice(llm), since=since, until=until, max_articles=max_articles,
-            context_tokens=context_tokens, progress=progress,
-        )
+        with self._reading():
+            return build_briefing(
+                topic, retrieve=lambda q, k, f: self.retrieve(q, k, f), store=self.store(), embeddings=self.embeddings,
+                settings=self.settings, choice=self._choice(llm), since=since, until=until, max_articles=max_articles,
+                context_tokens=context_tokens, progress=progress,
+            )
 
     def summarize(
         self, article: str | None = None, all_articles: bool = False, sentences: int = 3, llm: str | None = "extractive",

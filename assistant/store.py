@@ -89,6 +89,12 @@ class Store:
                 "use the same ASSISTANT_EMBEDDING as when it was built, or ingest into a new --store",
             )
 
+    def close(self) -> None:
+        """Release the client (an embedded one drops its in-memory vector index with it)."""
+        close = getattr(self.client, "close", None)
+        if close:
+            close()
+
     # ---- writing ----------------------------------------------------------------------------------
 
     @contextmanager

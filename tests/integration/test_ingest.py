@@ -131,3 +131,21 @@ def test_ingest_updates_the_lexical_index_in_place(make_settings, embeddings, de
     assert found[0].source_path.endswith("new.txt")
     assert not any(p.source_path.endswith("000_6e7084da90daaea3.txt")
                    for p in Assistant(lexical, embeddings=embeddings).retrieve("Gizilbulagh Damirli", k=5))
+
+
+def test_an_open_assistant_finds_articles_another_process_ingests(make_settings, embeddings, demo_copy):
+    """The TUI stays open while `assistant ingest` runs in another terminal: its next question must reach
+    the new article, by meaning (Chroma's vector index) and by its words (the lexical index)."""
+    from tests.conftest import run_cli
+
+    store = make_settings().store
+    assert run_cli("--store", str(store), "ingest", str(demo_copy)).returncode == 0
+    for n, settings in enumerate((make_settings(lexical_weight=0.0), make_settings(dense_weight=0.0))):
+        assistant = Assistant(settings, embeddings=embeddings)
+        question = f"Did the limestone quarry near Zangilan{n} reopen?"
+        assert not any(p.source_path.endswith(f"new{n}.txt") for p in assistant.ask(question, llm="extractive").retrieved)
+        (demo_copy / f"new{n}.txt").write_text(f"Quarry near Zangilan{n}\n\nA limestone quarry near Zangilan{n} "
+                                               "reopened on Monday after two years, its owner said.")
+        assert run_cli("--store", str(store), "ingest", str(demo_copy)).returncode == 0
+        assert assistant.ask(question, llm="extractive").retrieved[0].source_path.endswith(f"new{n}.txt")
+        assistant.store().close()
