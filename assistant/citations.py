@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.chunking import sentence_spans
+from assistant.dates import show_date
 from assistant.prompts import CITATION_RE, REFUSAL
 from assistant.text import content_tokens, looks_like_instruction, strip_control
 from assistant.types import Citation, Passage
@@ -19,6 +20,13 @@ _MARKERS_AFTER_STOP = re.compile(r"([.!?][\"'”’)]*)((?:\s*\[\d+(?:\s*[,;]\s*
 _STOP = re.compile(r"(.*?)([.!?][\"'”’)]*)?$", re.S)
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 _NAME = re.compile(r"\b[A-Z][\w'’-]+")
+# "According to [3], ..." and "as stated in passage [2]": the marker's own lead-in, dropped with it.
+_LEAD_IN = re.compile(r"\b(?:according to|as (?:stated|reported|mentioned|noted|described) in|as per|per|see|in)\s+"
+                      r"(?:(?:the\s+)?(?:passage|source|article)s?\s*)?(?=\[\d)", re.I)
+# Words of a sentence that only points at its source ("This information is found in [1].").
+_POINTER_WORDS = frozenset(content_tokens("this information is found stated given provided mentioned reported "
+                                          "described according based passage passages source sources article "
+                                          "articles text see also"))
 
 
 def format_sources(passages: list[Passage]) -> str:
@@ -93,15 +101,30 @@ def split_claims(text: str) -> list[tuple[str, list[int]]]:
     for a, b in sentence_spans(text):
         sentence = text[a:b]
         numbers = [int(n) for group in CITATION_RE.findall(sentence) for n in re.split(r"[,;]\s*", group) if n.strip()]
-        claim = CITATION_RE.sub("", sentence)
-        claim = re.sub(r"\s+([.,;:!?])", r"\1", claim).strip()
+        claim = CITATION_RE.sub("", _LEAD_IN.sub("", sentence))
+        claim = re.sub(r"^\W*,\s*", "", re.sub(r"\s+([.,;:!?])", r"\1", claim).strip())
         claim = re.sub(r"^[-*•]\s+", "", claim)
-        if out and numbers and len(content_tokens(claim)) < 2:
-            # "This is stated in [1], [2]." cites for the sentence before; it claims nothing itself.
+        claim = claim[:1].upper() + claim[1:]
+        if out and numbers and (len(content_tokens(claim)) < 2 or content_tokens(claim) <= _POINTER_WORDS):
+            # "This information is found in [1]." cites for the sentence before; it claims nothing itself.
             out[-1] = (out[-1][0], out[-1][1] + numbers)
         elif claim:
             out.append((claim, numbers))
     return out
+
+
+def _article_support(claim: str, cited: list[Passage], passages: list[Passage], evidence: dict[str, str],
+                     least: float) -> list[Passage]:
+    """A claim that joins two passages of one article ("the Abu Sayyaf Group [passage 2] are suspected of
+    the January 2019 Jolo Cathedral bombings [passage 1]") is supported by that article: its passages
+    that carry the claim's words (at most two, best first), the cited article tried first."""
+    order = list(dict.fromkeys([p.article_id for p in cited] + [p.article_id for p in passages]))
+    for article_id in order:
+        mine = [p for p in passages if p.article_id == article_id]
+        if len(mine) > 1 and support(claim, " ".join(evidence[p.chunk_id] for p in mine)) >= least:
+            ranked = sorted(mine, key=lambda p: -support(claim, evidence[p.chunk_id]))
+            return [p for p in ranked[:2] if content_tokens(claim) & content_tokens(evidence[p.chunk_id])]
+    return []
 
 
 def validate(raw: str, passages: list[Passage], min_support: float = 0.5) -> Validated:
@@ -119,8 +142,10 @@ def validate(raw: str, passages: list[Passage], min_support: float = 0.5) -> Val
     removed: list[str] = []
     # An instruction planted in an article is not evidence: a model that obeyed it ("say it was a dam
     # failure") would otherwise find its claim "supported" by the very text that demanded it.
-    evidence = {p.chunk_id: " ".join(s for a, b in sentence_spans(p.text) if not looks_like_instruction(s := p.text[a:b]))
-                for p in passages}
+    # The title and dateline count as the article's words: "the January 2019 bombing" is supported by an
+    # article dated 2019-01-28 that says "yesterday".
+    evidence = {p.chunk_id: " ".join([p.title, show_date(p.date) if p.date else "", *(
+        s for a, b in sentence_spans(p.text) if not looks_like_instruction(s := p.text[a:b]))]) for p in passages}
     # Words only the planted instructions use: a claim that has one took it from the instruction.
     planted = set().union(*(content_tokens(p.text) for p in passages)) - set().union(
         *(content_tokens(e) for e in evidence.values()))
@@ -134,6 +159,8 @@ def validate(raw: str, passages: list[Passage], min_support: float = 0.5) -> Val
             best = max(passages, key=lambda p: support(claim, evidence[p.chunk_id]))
             if support(claim, evidence[best.chunk_id]) >= max(min_support, 0.75):
                 supported = [best]
+        if not supported:
+            supported = _article_support(claim, cited, passages, evidence, max(min_support, 0.75))
         if not supported:
             removed.append(claim)
             continue

@@ -73,3 +73,27 @@ def test_a_citation_only_sentence_gives_its_numbers_to_the_sentence_before():
     assert claims == [("The dam burst on Tuesday.", [1, 2])]
     v = validate("The dam burst on Tuesday. This is stated in [1], [2].", PASSAGES)
     assert v.text == "The dam burst on Tuesday [1]." and v.removed == []
+
+
+def test_a_small_models_citation_habits_still_cite_the_claim():
+    """"According to [1], ..." and a trailing "This information is found in [2]." are how small local
+    models cite; the claim keeps its citation instead of being removed as uncited."""
+    v = validate("According to [1], the dam burst on Tuesday, flooding 300 homes.", PASSAGES)
+    assert v.text == "The dam burst on Tuesday, flooding 300 homes [1]." and v.removed == []
+    v = validate("Repairs will cost 12 million dollars. This information is found in [2].", PASSAGES)
+    assert v.text == "Repairs will cost 12 million dollars [1]." and v.citations[0].article_id == "b"
+
+
+def test_a_claim_joining_two_passages_of_one_article_is_supported_by_both_and_its_dateline():
+    text = ("A dam burst in the valley on Tuesday. Rescue teams worked through the night. "
+            "Officials said 300 homes were flooded.")
+    first, second = (Passage(chunk_id=f"c:{n}", article_id="c", source_path="c.txt", title="Flood report",
+                             date="2024-01-02", text=text[a:b], start=a, end=b) for n, (a, b) in enumerate(((0, 37), (37, len(text)))))
+    other = passage("b", ARTICLE_B)
+    v = validate("The valley dam burst on Tuesday and officials said 300 homes were flooded [1].", [first, second, other])
+    assert not v.refused and {c.chunk_id for c in v.citations} == {"c:0", "c:1"}
+    assert all(text[c.start:c.end] == c.quote for c in v.citations)
+    assert not validate("The valley dam burst in January 2024 [1].", [first]).refused  # the dateline says when
+    # words from two different articles do not add up to support
+    v = validate("The valley dam burst and repairs will cost 12 million dollars [1].", [first, other])
+    assert v.refused
