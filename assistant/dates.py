@@ -84,6 +84,26 @@ def find_dates(text: str, published: str | None) -> list[DateMention]:
     return sorted(out, key=lambda d: d.start)
 
 
+def asked_days(text: str) -> set[tuple[int | None, int, int]]:
+    """The days a question names, as (year or None, month, day): "December 10" -> {(None, 12, 10)}."""
+    out: set[tuple[int | None, int, int]] = set()
+    for kind, pattern in _PATTERNS[1:3]:
+        for m in pattern.finditer(text):
+            month, d1, d2, year = (m[1], m[2], m[3], m[4]) if kind == "mdy" else (m[3], m[1], m[2], m[4])
+            out |= {(int(year) if year else None, _month(month), int(d)) for d in (d1, d2) if d}
+    return out
+
+
+def reports_day(text: str, published: str | None, asked: set[tuple[int | None, int, int]]) -> bool:
+    """Whether the text mentions one of the asked days (its relative dates resolved against `published`)."""
+    for mention in find_dates(text, published):
+        for d in mention.dates:
+            if len(d) == 10 and any((y is None or y == int(d[:4])) and (m, dd) == (int(d[5:7]), int(d[8:]))
+                                    for y, m, dd in asked):
+                return True
+    return False
+
+
 def _resolve(kind: str, m: re.Match[str], pub: date | None) -> list[str]:
     if kind == "iso":
         d = _day(int(m[1]), int(m[2]), int(m[3]))

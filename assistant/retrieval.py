@@ -23,6 +23,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.articles import MONTH_RE, MONTHS
+from assistant.dates import asked_days, reports_day
 from assistant.store import Store, date_number
 from assistant.text import STOPWORDS, content_tokens, skeleton, tokens
 from assistant.types import Article, Chunk, Passage
@@ -82,11 +83,14 @@ def question_names(question: str) -> list[set[str]]:
 
 def relevant(question: str, passages: list[Passage], least: float, sure: float) -> bool:
     """Whether the passages are about what the question asks: their best dense similarity reaches
-    `sure`, or at least `least` with every name the question uses found in one passage (all the words
-    of "Rugby World Cup" together, not "rugby" in one story and "World" in another)."""
+    `sure`, or a passage reports the day the question names, or the similarity is at least `least` with
+    every name the question uses found in one passage (all the words of "Rugby World Cup" together, not
+    "rugby" in one story and "World" in another)."""
     best = max((p.score for p in passages), default=0.0)
     if best >= sure:
         return True
+    if (days := asked_days(question)) and any(reports_day(p.text, p.date, days) for p in passages):
+        return True  # "What happened on December 10?" says little else for similarity to go on
     if best < least:
         return False
     have = [content_tokens(p.text) for p in passages]

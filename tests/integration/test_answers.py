@@ -91,3 +91,13 @@ def test_the_local_model_is_not_asked_when_the_passages_hold_no_answer_of_the_ki
     assert near_miss.refused and near_miss.provider == "local" and chat.prompts == []
     answer = assistant.ask("How many seats did the Liberals lose in the 2019 Canadian election?")
     assert not answer.refused and len(chat.prompts) == 1 and "20 seats" in answer.citations[0].quote
+
+
+def test_a_question_that_names_only_a_day_is_answered_from_the_articles_that_report_it(make_settings, embeddings,
+                                                                                          seed_store):
+    """"What happened on December 10?" gives similarity little to go on; the articles that report that day
+    answer it, and a day they do not report is refused."""
+    assistant = Assistant(make_settings(store=seed_store), embeddings=embeddings)
+    answer = assistant.ask("What happened on December 10?", llm="extractive")
+    assert not answer.refused and any("December 10" in c.quote for c in answer.citations)
+    assert assistant.ask("What happened on December 25?", llm="extractive").refused
