@@ -83,15 +83,16 @@ def question_names(question: str) -> list[set[str]]:
 
 def relevant(question: str, passages: list[Passage], least: float, sure: float) -> bool:
     """Whether the passages are about what the question asks: their best dense similarity reaches
-    `sure`, or a passage reports the day the question names, or the similarity is at least `least` with
-    every name the question uses found in one passage (all the words of "Rugby World Cup" together, not
-    "rugby" in one story and "World" in another)."""
+    `sure`; or it reaches `least` (or a passage reports the day the question names) and every name the
+    question uses is found in one passage (all the words of "Rugby World Cup" together, not "rugby" in
+    one story and "World" in another)."""
     best = max((p.score for p in passages), default=0.0)
     if best >= sure:
         return True
-    if (days := asked_days(question)) and any(reports_day(p.text, p.date, days) for p in passages):
-        return True  # "What happened on December 10?" says little else for similarity to go on
-    if best < least:
+    # "What happened on December 10?" says little else for similarity to go on: a passage that reports
+    # the day stands in for the similarity floor
+    days = asked_days(question)
+    if best < least and not (days and any(reports_day(p.text, p.date, days) for p in passages)):
         return False
     have = [content_tokens(p.text) for p in passages]
     return all(any(name <= h or _variant(name, h) for h in have) for name in question_names(question))
