@@ -174,6 +174,7 @@ class MainScreen(Screen[None]):
         self.show_busy()
         self.app.history.append((time.time(), msg.answer))
         self.display_answer(msg.answer)
+        self.load_status()  # another terminal may have ingested meanwhile: the article count follows
         box = self.query_one("#question-box", Input)
         if msg.answer.citations and self.focused is box and box.value.strip() == msg.answer.question:
             # The user is waiting on this answer (not typing the next question): put them on the sources,
