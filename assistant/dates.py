@@ -87,7 +87,9 @@ def find_dates(text: str, published: str | None) -> list[DateMention]:
 def asked_days(text: str) -> set[tuple[int | None, int, int]]:
     """The days a question names, as (year or None, month, day): "December 10" -> {(None, 12, 10)}."""
     out: set[tuple[int | None, int, int]] = set()
-    for kind, pattern in _PATTERNS[1:3]:
+    for kind, pattern in _PATTERNS:
+        if kind not in ("mdy", "dmy"):
+            continue
         for m in pattern.finditer(text):
             month, d1, d2, year = (m[1], m[2], m[3], m[4]) if kind == "mdy" else (m[3], m[1], m[2], m[4])
             out |= {(int(year) if year else None, _month(month), int(d)) for d in (d1, d2) if d}

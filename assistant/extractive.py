@@ -49,6 +49,8 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
 TOPIC_WEIGHTS = (0.6, 0.4, 0.0, 0.0)
 QUESTION_WEIGHTS = (0.3, 0.0, 0.5, 0.2)
 MIN_SCORE = 0.2  # least score of the best sentence for an answer
+
+
 def _scoring_slot(question: str) -> Slot:
     """The looser kind the sentence score rewards: any new number for a count, any new name for who/which."""
     q = question.lower()
@@ -94,7 +96,12 @@ def answerable(question: str, cands: list[Candidate], min_score: float = MIN_SCO
     hold the kind of answer the question asks for (see `slots.answers`)."""
     if not cands or cands[0].score < min_score:
         return False
-    return answers(question, [c.text for c in cands[:10] if c.score >= NEAR_BEST * cands[0].score])
+    return answers(question, [c.text for c in near_best(cands)])
+
+
+def near_best(cands: list[Candidate]) -> list[Candidate]:
+    """The ranked sentences that may still hold the answer: the first ten scoring at least NEAR_BEST of the best."""
+    return [c for c in cands[:10] if c.score >= NEAR_BEST * cands[0].score]
 
 
 def extractive_answer(question: str, cands: list[Candidate], max_sentences: int = 3) -> str:
@@ -109,5 +116,5 @@ def extractive_answer(question: str, cands: list[Candidate], max_sentences: int 
     slot = answer_slot(question)
     if slot.kind and not any(fills(slot, question, c.text) for c in chosen):
         # none of them holds the kind of answer asked for: add the best near-best sentence that does
-        chosen += [c for c in cands[:10] if c.score >= NEAR_BEST * cands[0].score and fills(slot, question, c.text)][:1]
+        chosen += [c for c in near_best(cands) if fills(slot, question, c.text)][:1]
     return " ".join(f"{c.text} [{c.passage_n}]" for c in chosen)

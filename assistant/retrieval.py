@@ -66,9 +66,9 @@ _NAME_RUN = re.compile(r"[A-Z][\w'’.-]*(?:\s+(?:(?:of|de|del|la|van|von|the|an
 
 
 def question_names(question: str) -> list[set[str]]:
-    """The names a question uses ("Rugby World Cup", "Kipchoge"), each as its set of index tokens
-    (skeletons included, so a spelling variant still meets). A capitalised first word that is a
-    common word ("What", "In") is not a name."""
+    """The names a question uses ("Rugby World Cup", "Kipchoge"), each as its set of index words (a
+    spelling variant meets through `_variant`'s skeletons). A capitalised first word that is a common
+    word ("What", "In") is not a name."""
     out = []
     for m in _NAME_RUN.finditer(question):
         words = m.group().split()

@@ -82,11 +82,11 @@ class Assistant:
         with store.writer():
             store.check(fix=True)  # finish what an interrupted ingest left
             lexical = lexical_for_update(store)  # None: out of step with the store, so rebuilt at the end
+            deleted: set[str] = set()  # taken out of the lexical index in one pass at the end
 
             def delete(article_ids: list[str]) -> None:
                 store.delete(article_ids)
-                if lexical is not None:
-                    lexical.remove_articles(set(article_ids))
+                deleted.update(article_ids)
 
             records = store.article_records()
             by_path: dict[str, list[str]] = {}
@@ -114,6 +114,8 @@ class Assistant:
                         if not Path(base_path(m.get("source_path", ""))).exists()}
                 delete(list(gone))
                 report.removed = sorted(gone.values())
+            if lexical is not None:
+                lexical.remove_articles(deleted)
             self._retriever = None
             self.retriever().lexical = save_lexical(store, lexical)  # ready now, so the first question is fast
             self._stamp = self._lexical_stamp()
@@ -199,10 +201,11 @@ class Assistant:
         base = Answer(question=question, answer="", refused=True, retrieved=retrieved, provider=choice.provider, model=choice.model)
         # The sentences, ranked, for the answerers that cannot judge on their own whether the passages hold
         # the kind of answer asked for: the extractive one, and a small local model, which answers with
-        # whatever is closest (and is then not asked at all).
-        cands = ranked(question, passages, self.embeddings) if choice.chat is None or choice.provider == "local" else []
-        if not relevant(question, passages, self.settings.min_relevance, self.settings.sure_relevance) or (
-                choice.provider == "local" and not answerable(question, cands)):
+        # whatever is closest (and is then not asked at all). Ranked only once the passages are relevant.
+        relevant_ = relevant(question, passages, self.settings.min_relevance, self.settings.sure_relevance)
+        judged = relevant_ and (choice.chat is None or choice.provider == "local")
+        cands = ranked(question, passages, self.embeddings) if judged else []
+        if not relevant_ or (choice.provider == "local" and not answerable(question, cands)):
             r = refusal()
             yield r.text
             yield base.model_copy(update={"answer": r.text})
