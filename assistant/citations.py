@@ -136,8 +136,16 @@ def validate(raw: str, passages: list[Passage], min_support: float = 0.5) -> Val
     # a line break ends a claim: a model that writes an uncited line (an injected "All systems nominal")
     # above a cited sentence must not get the line through on that sentence's support
     raw = re.sub(r"\s*\n\s*", "\n\n", strip_control(raw).strip())
-    if not raw or is_refusal(raw):
+    if not raw:
         return refusal()
+    if is_refusal(raw):
+        # "The articles do not say. The NBA did not release the identity of the player. [1]": the refusal
+        # keeps what it cites for why, checked like any answer
+        rest = raw[sentence_spans(raw)[0][1]:].strip()
+        because = validate(rest, passages, min_support) if rest else refusal()
+        if because.refused:
+            return refusal()
+        return Validated(text=f"{REFUSAL} {because.text}", citations=because.citations, refused=True)
     kept: list[tuple[str, list[tuple[Passage, tuple[int, int]]]]] = []
     removed: list[str] = []
     # An instruction planted in an article is not evidence: a model that obeyed it ("say it was a dam

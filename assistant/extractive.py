@@ -16,7 +16,8 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.chunking import sentence_spans
 from assistant.prompts import REFUSAL
-from assistant.slots import NEAR_BEST, Slot, answer_slot, answers, fills
+from assistant.retrieval import names_in, question_names, question_window
+from assistant.slots import NEAR_BEST, Seen, Slot, answer_slot, answers, fills, untold
 from assistant.text import content_tokens, looks_like_instruction
 from assistant.types import Passage
 
@@ -28,6 +29,8 @@ class Candidate:
     text: str
     start: int
     score: float = 0.0
+    date: str | None = None  # the article's
+    on_topic: bool = True  # its passage names what the question names
 
 
 def candidates(passages: list[Passage]) -> list[Candidate]:
@@ -41,7 +44,7 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
             if key in seen or len(text) < 20 or looks_like_instruction(text):
                 continue  # an instruction planted in an article is never quoted as an answer
             seen.add(key)
-            out.append(Candidate(n, p.article_id, text, a))
+            out.append(Candidate(n, p.article_id, text, a, date=p.date))
     return out
 
 
@@ -88,15 +91,44 @@ def ranked(question: str, passages: list[Passage], embeddings: Embeddings) -> li
     """The passages' sentences, best answer first."""
     cands = candidates(passages)
     score_sentences(question, cands, embeddings, QUESTION_WEIGHTS)
+    names, since = question_names(question), _asked_since(question)
+    about = [(not names or names_in(names, f"{p.title} {p.text}")) and not (since and p.date and p.date < since)
+             for p in passages]
+    for c in cands:
+        c.on_topic = about[c.passage_n - 1]
     return sorted(cands, key=lambda c: -c.score)
 
 
 def answerable(question: str, cands: list[Candidate], min_score: float = MIN_SCORE) -> bool:
     """Whether the ranked sentences can answer: the best scores at least `min_score`, and those near it
     hold the kind of answer the question asks for (see `slots.answers`)."""
-    if not cands or cands[0].score < min_score:
+    if not cands or cands[0].score < min_score or _too_early(question, near_best(cands)):
         return False
-    return answers(question, [c.text for c in near_best(cands)])
+    best = near_best(cands)
+    return answers(question, [Seen(c.article_id, c.text, c.on_topic) for c in best],
+                   [Seen(c.article_id, c.text, c.on_topic) for c in _aside(cands, best)])
+
+
+def _aside(cands: list[Candidate], best: list[Candidate]) -> list[Candidate]:
+    """The best sentence's article's other sentences."""
+    return [c for c in cands if c.article_id == cands[0].article_id and c not in best]
+
+
+_FUTURE = re.compile(r"\b(?:will|going to|scheduled|expected|upcoming|next|plan(?:s|ned)? to)\b", re.I)
+
+
+def _asked_since(question: str) -> str | None:
+    """The first day of the period a question asks about ("how many votes did she receive in the November
+    2020 election"): an article written before it cannot tell what happened then. None for a question
+    about what is to come ("who will run in the November 2020 election")."""
+    window = question_window(question)
+    return window[0] if window and not _FUTURE.search(question) else None
+
+
+def _too_early(question: str, best: list[Candidate]) -> bool:
+    """Whether every best sentence's article was written before the period the question asks about."""
+    since = _asked_since(question)
+    return bool(since) and all(c.date and c.date < since for c in best)
 
 
 def near_best(cands: list[Candidate]) -> list[Candidate]:
@@ -106,15 +138,27 @@ def near_best(cands: list[Candidate]) -> list[Candidate]:
 
 def extractive_answer(question: str, cands: list[Candidate], max_sentences: int = 3) -> str:
     """Best-supported sentences of the ranked candidates, each followed by its passage number; or the
-    refusal sentence.
+    refusal sentence, followed by the sentence that says what is asked is not known where one does.
 
     The best sentence, then up to two more scoring at least 3/4 of it: the answer often sits in the
     sentence after the one that repeats the question's words."""
     if not answerable(question, cands):
-        return REFUSAL
+        return refusal_text(question, cands)
     chosen = [c for c in cands[:max_sentences] if c.score >= 0.75 * cands[0].score]
     slot = answer_slot(question)
     if slot.kind and not any(fills(slot, question, c.text) for c in chosen):
         # none of them holds the kind of answer asked for: add the best near-best sentence that does
         chosen += [c for c in near_best(cands) if fills(slot, question, c.text)][:1]
     return " ".join(f"{c.text} [{c.passage_n}]" for c in chosen)
+
+
+def refusal_text(question: str, cands: list[Candidate]) -> str:
+    """The refusal sentence, then the best sentence saying that what is asked is not known, cited: "The
+    articles do not say. The NBA did not release the identity of the player in question. [1]"."""
+    slot = answer_slot(question)
+    best = near_best(cands) if cands else []
+    reasons = [c for c in best + _aside(cands, best) if untold(slot, c.text)]
+    # the best sentence's article first: "the fire's cause had not been officially stated" in the Notre Dame
+    # report, not another fire's in another report
+    reason = min(reasons, key=lambda c: c.article_id != cands[0].article_id, default=None)
+    return f"{REFUSAL} {reason.text} [{reason.passage_n}]" if reason else REFUSAL

@@ -98,6 +98,13 @@ def relevant(question: str, passages: list[Passage], least: float, sure: float) 
     return all(any(name <= h or _variant(name, h) for h in have) for name in question_names(question))
 
 
+def names_in(names: list[set[str]], text: str) -> bool:
+    """Whether the text holds a word of one of the names (`question_names`), or a spelling variant of one:
+    "the Turpins" are the question's "David and Louise Turpin"; a paraphrase keeps some word of a name."""
+    have = content_tokens(text)
+    return any(_variant({t}, have) for name in names for t in name)
+
+
 def _variant(name: set[str], have: set[str]) -> bool:
     """Every word of the name is in the passage, as itself or as a spelling variant (same skeleton)."""
     keys = {t[1:] for t in have if t.startswith("~")}

@@ -205,14 +205,14 @@ class Assistant:
         relevant_ = relevant(question, passages, self.settings.min_relevance, self.settings.sure_relevance)
         judged = relevant_ and (choice.chat is None or choice.provider == "local")
         cands = ranked(question, passages, self.embeddings) if judged else []
-        if not relevant_ or (choice.provider == "local" and not answerable(question, cands)):
+        if not relevant_:
             r = refusal()
             yield r.text
             yield base.model_copy(update={"answer": r.text})
             return
         usage: dict[str, int] = {}
-        if choice.chat is None:
-            raw = extractive_answer(question, cands)
+        if choice.chat is None or (choice.provider == "local" and not answerable(question, cands)):
+            raw = extractive_answer(question, cands)  # for the local model, the refusal and its reason
             yield raw
         else:
             raw = ""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from assistant.text import STOPWORDS, fold, stem
 
@@ -19,36 +20,61 @@ _NUMBER = re.compile(
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*(?:\+\+|#)?")
 _PERCENT_Q = re.compile(r"\bwhat (?:percentage|percent|share|proportion|fraction)\b", re.I)
 _COUNT_Q = re.compile(r"\bhow (many|much)\b", re.I)
-_MEASURE_Q = re.compile(r"\bhow (?:old|large|long|far|big|high|tall|deep|heavy|fast)\b|\bwhat (?:number|age)\b", re.I)
+_MEASURE_Q = re.compile(r"\bhow (?:large|long|far|big|high|tall|deep|heavy|fast)\b|\bwhat number\b", re.I)
+_AGE_Q = re.compile(r"\bhow old\b|\bwhat age\b|\bat what age\b", re.I)
 _TALLY_Q = re.compile(r"\b(?:what|which) (?:was|is|were) the (?:[\w-]+ ){0,2}(vote|score|margin|tally)\b|"
                       r"\bby what (vote|margin|score)\b", re.I)
 _DATE_Q = re.compile(r"^\W*when\b|\b(?:what|which) (?:date|day|year|month)\b", re.I)
 _NAME_Q = re.compile(r"\bwhich(?! (?:is|was|were|are|did|does|do|has|had|have|of)\b)|"
                      r"\b(?:name|names|title|surname)\s+of\b", re.I)
-_CALENDAR = frozenset("monday tuesday wednesday thursday friday saturday sunday january february march april may june "
-                      "july august september october november december".split())
+_SURNAME_Q = re.compile(r"\b(?:surname|last name|family name)s?\s+of\b", re.I)
+_CAUSE_Q = re.compile(r"\bwhat (?:caused|causes|led to|triggered|sparked|started)\b|\bwhy\b|"
+                      r"\b(?:cause|reason|motive)s? (?:of|for|behind)\b", re.I)
+_CAUSE = frozenset({"cause", "reaso", "motiv", "trigg", "spark", "blame"})  # `_key`s of the words for a cause
+_WHAT_Q = re.compile(r"\bwhat\b[^?]*?\b(?:is|was|were|are)\s+the\s+", re.I)
+_MONTHS = frozenset("january february march april may june july august september october november december".split())
+_CALENDAR = frozenset("monday tuesday wednesday thursday friday saturday sunday".split()) | _MONTHS
 _DATE = re.compile(r"\b(?:(?:19|20)\d\d|yesterday|today|tomorrow|tonight|last (?:week|month|year)|"
                    + "|".join(sorted(_CALENDAR)) + r")\b", re.I)
 _PERCENT = re.compile(r"%|\bper ?cent", re.I)
 _MONEY = re.compile(r"[$€£¥₹]|\b(?:dollars?|euros?|pounds?|yuan|yen|rupees?|francs?|rubles?|roubles?)\b", re.I)
 _MONEY_WORDS = frozenset("money pay paid cost costs price fine fined worth spend spent raise raised prize earn earned "
-                         "fund funding budget compensation restitution damages salary".split())
+                         "fund funding budget compensation restitution damages salary sell sold".split())
 # Words that end the noun phrase a question asks about ("how many tonnes of meat was ..."): its focus.
 _PHRASE_END = frozenset("did does do was were is are has have had will would could can should may might in on at "
                         "for by from to with during since after before who whose whom which that where when".split())
 NEAR = 6  # a number answers "how many X" when it stands within this many words of X
 NEAR_NAME = 4  # a name answers "which X" when it stands this close to X
 NEAR_BEST = 0.5  # the sentences that may hold the answer score at least this share of the best one's score
+# An article saying that what is asked is not known: "the NBA did not release the identity of the player",
+# "the fire's cause had not been officially stated", "she had not yet publicly decided on a candidate".
+_UNTOLD = re.compile(
+    r"\b(?:not|never|yet to)(?: (?:yet|been|be|being|officially|publicly|immediately|formally|fully|clearly|"
+    r"still|so far))* (?:known|know|stated|state|determined|determine|released|release|disclosed|disclose|named|"
+    r"name|identified|identify|revealed|reveal|confirmed|confirm|announced|announce|made public|make public|"
+    r"decided|decide|established|establish|specified|specify|given|give|said|say)\b|"
+    r"\b(?:unknown|unclear|undisclosed|unnamed|unidentified|undetermined|undecided|unconfirmed|unspecified)\b|"
+    r"\bunder investigation\b|\bdeclined to (?:name|identify|say|disclose|reveal|confirm)\b|\bwithheld\b", re.I)
+_IDENTITY = frozenset({"ident", "name"})  # what a name is called where it is withheld
+_AGE = frozenset({"old", "age", "aged", "year"})  # `_key`s of the words an age stands beside
+# Units of time: "how many days" is answered by a number of days, never by a paraphrase without the unit.
+_TIME_UNITS = frozenset({"secon", "minut", "hour", "day", "week", "month", "year", "decad", "centu"})
+# Nouns that ask for a number ("what was the attendance"): `_key`s, the money ones apart.
+_QUANTITY = frozenset({"atten", "popul", "turno", "toll", "total", "numbe", "count", "tally", "score", "margi",
+                       "dista", "heigh", "lengt", "weigh", "speed", "durat"})
+_PRICE = frozenset({"cost", "price", "salar", "budge", "fine", "fee", "wage", "bail", "prize", "reven"})
 
 
 @dataclass(frozen=True)
 class Slot:
     """What an answer must hold: a new `number` (near one of the `focus` words when the question names
-    them, or as money), a `percent`age, a new `name` (near the focus), a `date`, or (kind None) anything."""
+    them, or as money), a `percent`age, a new `name` (near the focus), a `surname` (right after the given
+    name in `focus`), a `date`, or (kind None) anything."""
 
     kind: str | None
-    focus: frozenset[str] = frozenset()
+    focus: frozenset[str] = frozenset()  # `_key`s of the words the question asks about
     money: bool = False
+    named: frozenset[str] = frozenset()  # the focus words the question capitalises ("Utah Jazz" player)
 
 
 def _key(word: str) -> str:
@@ -73,7 +99,8 @@ def _phrase(rest: str, names: bool) -> list[str]:
 _NAMED_KINDS = frozenset(_key(w) for w in """person man woman people candidate player team club company firm
     business country nation city town state province region party group organisation organization agency judge
     president leader minister senator governor mayor official officer politician athlete driver author writer
-    artist actor singer band newspaper airline university school ship website site language""".split())
+    artist actor singer band newspaper airline university school ship website site language hospital prison
+    stadium airport court church station street venue hotel museum film book album song channel network""".split())
 
 
 def answer_slot(question: str) -> Slot:
@@ -83,22 +110,39 @@ def answer_slot(question: str) -> Slot:
         return Slot("percent")
     if m := _COUNT_Q.search(question):
         focus = frozenset(_key(w) for w in _phrase(question[m.end():], names=False))
-        money = m.group(1).lower() == "much" and (not focus or bool({_key(w) for w in _MONEY_WORDS} & focus))
+        # "how much prize money", "how much did the event raise"; not "by how much did the rate rise"
+        asks_money = {_key(w) for w in _MONEY_WORDS} & {_key(w) for w in _WORD.findall(question)} or _MONEY.search(question)
+        money = m.group(1).lower() == "much" and bool(asks_money)
         return Slot("number", focus, money)
+    if _AGE_Q.search(question):
+        return Slot("number", _AGE)
     if _MEASURE_Q.search(question):
         return Slot("number")
     if m := _TALLY_Q.search(question):
         return Slot("number", frozenset({_key(m.group(1) or m.group(2))}))
     if _DATE_Q.search(question):
         return Slot("date")
+    if (m := _SURNAME_Q.search(question)) and (given := [w for w in _phrase(question[m.end():], True) if w[0].isupper()]):
+        return Slot("surname", frozenset(_key(w) for w in given))
     if m := _NAME_Q.search(question):
-        words = _phrase(question[m.end():], names=True)
+        rest = question[m.end():]
+        if m.group().lower() != "which":  # "the name of the charity Sea-Eye's ship" asks for the ship's
+            rest = re.split(r"['’]s\b", re.split(r"[,;:?!]", rest, maxsplit=1)[0])[-1]
+        words = _phrase(rest, names=True)
         focus = frozenset(_key(w) for w in words)
-        if m.group().lower() != "which" or focus & _NAMED_KINDS or any(w[0].isupper() for w in words):
-            return Slot("name", focus)
+        named = frozenset(_key(w) for w in words if w[0].isupper())
+        if m.group().lower() != "which" or focus & _NAMED_KINDS or named:
+            return Slot("name", focus, named=named)
         return Slot(None)
     if re.search(r"\bwho|\bwhose\b", question, re.I):
         return Slot("name")
+    if _CAUSE_Q.search(question):  # any answer, but one a "cause had not been stated" denies
+        return Slot(None, _CAUSE)
+    if m := _WHAT_Q.search(question):  # "what was the title of ...": any answer, but about the title
+        words = _phrase(question[m.end():], names=False)
+        focus = frozenset(_key(w) for w in words)
+        head = _key(words[-1]) if words else ""  # "the exact total attendance" asks for a number
+        return Slot("number", focus, head in _PRICE) if head in _QUANTITY | _PRICE else Slot(None, focus)
     return Slot(None)
 
 
@@ -120,22 +164,51 @@ def fills(slot: Slot, question: str, sentence: str) -> bool:
         return False
     if slot.kind == "date":
         return bool(_DATE.search(sentence))
-    words = [_bare(w) for w in _WORD.findall(sentence)]
     asked = {_bare(w).lower() for w in _WORD.findall(question)}
+    if slot.kind == "surname":  # "Łukasz Nowak", not "a chef named Łukasz, who works at Fishmongers' Hall"
+        return any(_key(m[1]) in slot.focus and m[2].lower() not in asked
+                   for m in re.finditer(r"([^\W\d_]+)[ \xa0]+([A-Z][^\W\d_]+(?:['’-][^\W\d_]+)*)", sentence))
     if slot.kind == "name":
-        found = [i for i, w in enumerate(words) if _is_name(w, i) and w.lower() not in asked]
-        near = NEAR_NAME
-    else:
-        found = [i for i, w in enumerate(words) if _NUMBER.fullmatch(w) and w.lower() not in asked]
-        near = NEAR
-        if found and slot.kind == "percent":
-            return bool(_PERCENT.search(sentence))
-        if found and slot.money and _MONEY.search(sentence):
-            return True
+        return _names_near(slot, sentence, asked)
+    words = [_bare(w) for w in _WORD.findall(sentence)]
+    found = [i for i, w in enumerate(words) if _NUMBER.fullmatch(w) and w.lower() not in asked
+             and (slot.kind == "percent" or "year" in slot.focus or not _in_date(words, i))]
+    if slot.kind == "percent" or slot.money:  # a percentage or an amount of money shows itself
+        return bool(found) and bool((_PERCENT if slot.kind == "percent" else _MONEY).search(sentence))
     if not found or not slot.focus:
         return bool(found)
+    if slot.focus == _AGE and re.search(r"[A-Z][\w'’-]+, (?:[1-9]\d?|1[01]\d),", sentence):
+        return True  # "Volodoymyr Zhukovskyy, 23, pleaded not guilty"
     at = [i for i, w in enumerate(words) if _key(w) in slot.focus]
-    return any(abs(i - j) <= near for i in found for j in at)
+    return any(abs(i - j) <= NEAR for i in found for j in at)
+
+
+def _in_date(words: list[str], i: int) -> bool:
+    """Whether the number is part of a date ("June 12", "12 June", "2019"), which counts nothing."""
+    return bool(re.fullmatch(r"(?:1[89]|20)\d\d", words[i])) or any(
+        0 <= j < len(words) and words[j].lower() in _MONTHS for j in (i - 1, i + 1))
+
+
+def _names_near(slot: Slot, sentence: str, asked: set[str]) -> bool:
+    """A new name within NEAR_NAME words of the noun asked about ("player"), or within two of a name the
+    question gives with it ("Utah Jazz center Rudy Gobert"). A name a focus word qualifies does not count:
+    "Air Force" is no answer to "the pilot of Air India", nor "City University Student Union" to "which
+    student"."""
+    spans = list(_WORD.finditer(sentence))
+    words = [_bare(m[0]) for m in spans]
+    run = [0] * len(words)  # which run of capitalised words each word is in
+    for i in range(1, len(words)):
+        joined = words[i][0].isupper() and words[i - 1][0].isupper() and sentence[spans[i - 1].end():spans[i].start()].isspace()
+        run[i] = run[i - 1] if joined else run[i - 1] + 1
+    # a name with a focus word inside it, not at its end: "Air Force", "City University Student Union"
+    # (while "Abu Sayyaf Group" answers "which group")
+    focus_runs = {run[i] for i, w in enumerate(words[:-1]) if _key(w) in slot.focus and w[0].isupper() and run[i + 1] == run[i]}
+    found = [i for i, w in enumerate(words) if _is_name(w, i) and w.lower() not in asked and run[i] not in focus_runs]
+    if not found or not slot.focus:
+        return bool(found)
+    kind_at = [j for j, w in enumerate(words) if _key(w) in slot.focus - slot.named]
+    name_at = [j for j, w in enumerate(words) if _key(w) in slot.named]
+    return any(abs(i - j) <= NEAR_NAME for i in found for j in kind_at) or any(abs(i - j) <= 2 for i in found for j in name_at)
 
 
 def mentions(slot: Slot, sentence: str) -> bool:
@@ -143,12 +216,50 @@ def mentions(slot: Slot, sentence: str) -> bool:
     return any(_key(w) in slot.focus for w in _WORD.findall(sentence))
 
 
-def answers(question: str, best: list[str]) -> bool:
-    """Whether the best sentences can answer the question: one holds what it asks for (`fills`). When
-    they speak of what it asks about ("a Utah Jazz player tested positive") without ever holding it (the
-    player's name), the articles do not say. A question whose focus words none of them use (a paraphrase)
-    is given the benefit of the doubt, as is one asking for no particular kind of answer."""
+def untold(slot: Slot, sentence: str) -> bool:
+    """Whether the sentence says that what the question asks about is not known: "the NBA did not release
+    the identity of the player", "the cause had not been officially stated" (a withholding word within
+    NEAR words of the question's focus, or of "identity"/"name" when a name is asked for)."""
+    if not slot.focus:
+        return False
+    spans = [(m.start(), _key(_bare(m[0]))) for m in _WORD.finditer(sentence)]
+    focus = slot.focus | _IDENTITY if slot.kind in ("name", "surname") else slot.focus
+    at = [i for i, (_, k) in enumerate(spans) if k in focus]
+    for m in _UNTOLD.finditer(sentence):
+        i = sum(start < m.start() for start, _ in spans)  # the withholding phrase's first word
+        if any(abs(i - j) <= NEAR for j in at):
+            return True
+    return False
+
+
+class Seen(NamedTuple):
+    """A ranked sentence as the answer check sees it: its article, its text, and whether its passage names
+    what the question names (a sentence about another person cannot hold this one's answer)."""
+
+    article: str
+    text: str
+    on_topic: bool = True
+
+
+def answers(question: str, best: list[Seen], aside: list[Seen] | None = None) -> bool:
+    """Whether the best sentences of on-topic passages can answer the question: one holds what it asks for
+    (`fills`). When they speak of what it asks about ("a Utah Jazz player tested positive") without ever
+    holding it (the player's name), the articles do not say. A question whose focus words none of them use
+    (a paraphrase) is given the benefit of the doubt, as is one asking for no particular kind of answer;
+    one asking for money is not (an amount of money shows itself).
+
+    An article that says what is asked is not known (`untold`) is believed over any name or number in it:
+    only another article can then answer. Where none of the best sentences holds an answer, the other
+    sentences of the best one's article (`aside`) are read for such a statement too."""
     slot = answer_slot(question)
-    if slot.kind is None or any(fills(slot, question, s) for s in best):
+    best = [s for s in best if s.on_topic] or best  # sentences about something else neither hold nor deny
+    holding = [s for s in best if fills(slot, question, s.text)]
+    said = best if holding else best + (aside or [])
+    if told := {s.article for s in said if untold(slot, s.text)}:
+        return slot.kind is not None and any(s.article not in told for s in holding)
+    if slot.kind is None or holding:
         return True
-    return bool(slot.focus) and not any(mentions(slot, s) for s in best)
+    if slot.kind != "date" and not any(fills(Slot(slot.kind, money=slot.money), question, s.text) for s in best):
+        return False  # no new number (name, percentage) at all: not even a paraphrase of the answer
+    paraphrased = bool(slot.focus) and not slot.money and not slot.focus & _TIME_UNITS
+    return paraphrased and not any(mentions(slot, s.text) for s in best)

@@ -54,6 +54,15 @@ def test_no_supported_sentence_or_the_refusal_phrase_means_refusal():
     assert validate("The articles do not say", PASSAGES).text == REFUSAL
 
 
+def test_a_refusal_keeps_the_cited_sentence_that_says_why_when_it_checks():
+    v = validate(f"{REFUSAL} Officials blamed heavy rain. [1]", PASSAGES)
+    assert v.refused and v.text == f"{REFUSAL} Officials blamed heavy rain [1]."
+    assert [c.quote for c in v.citations] == ["Officials blamed heavy rain."]
+    # a reason its passage does not support is dropped, and the refusal stands alone
+    v = validate(f"{REFUSAL} Aliens were seen over the reservoir at night. [1]", PASSAGES)
+    assert v.refused and v.text == REFUSAL and not v.citations
+
+
 def test_markers_after_the_full_stop_belong_to_the_sentence_before():
     assert split_claims("Work starts in May. [2] Officials blamed rain.[1]") == [
         ("Work starts in May.", [2]), ("Officials blamed rain.", [1])]

@@ -1,7 +1,7 @@
 """What kind of answer a question asks for, and whether a sentence holds one: the extractive answerer's
 check that the articles answer the question instead of merely speaking of its subject."""
 
-from assistant.slots import answer_slot, answers, fills
+from assistant.slots import Seen, answer_slot, answers, fills, untold
 
 MEAT = "How many tonnes of meat was the cargo plane carrying when it crashed in Karaj?"
 JAZZ = "Which Utah Jazz player's positive test led the NBA to suspend its season?"
@@ -33,15 +33,65 @@ def test_which_wants_a_name_beside_its_noun_unless_the_noun_is_no_kind_of_name()
     assert answer_slot("Which animals' ribs did Neanderthals use?").kind is None  # the answer is "bovids"
 
 
+def seen(*sentences: str, article: str = "a", on_topic: bool = True) -> list[Seen]:
+    return [Seen(article, s, on_topic) for s in sentences]
+
+
 def test_sentences_that_speak_of_the_subject_without_the_answer_do_not_answer():
-    near_miss = ["The NBA's decision followed a Utah Jazz player testing positive.",
-                 "The game in Oklahoma City was called off minutes before tip-off."]
+    near_miss = seen("The NBA's decision followed a Utah Jazz player testing positive.",
+                     "They were to play against the Oklahoma City Thunder in Oklahoma City.")
     assert not answers(JAZZ, near_miss)
-    assert answers(JAZZ, [*near_miss, "Utah Jazz center Rudy Gobert tested positive on Wednesday."])
+    assert answers(JAZZ, [*near_miss, *seen("Utah Jazz center Rudy Gobert tested positive on Wednesday.")])
     # a paraphrase that never uses the question's words is given the benefit of the doubt
-    assert answers("How many storeys did the hotel have?", ["The hotel had been built up to six floors."])
+    assert answers("How many storeys did the hotel have?", seen("The hotel had been built up to six floors."))
     # a question asking for no particular kind of answer is not checked
-    assert answers("Why did the building collapse?", ["A gas leak led to an explosion."])
+    assert answers("Why did the building collapse?", seen("A gas leak led to an explosion."))
+    # but money shows itself: no amount, no answer
+    assert not answers("How much prize money did Kosgei earn?", seen("Kosgei won the race in record time."))
+
+
+def test_a_name_that_the_asked_word_qualifies_is_no_answer():
+    pilot = "What were the names of the pilots of Air India Express flight 1344?"
+    assert not fills(answer_slot(pilot), pilot, "It cited the Air Force as stating Saha Airlines owned the plane.")
+    assert fills(answer_slot(pilot), pilot, "The pilots, Deepak Sathe and Akhilesh Kumar, died in the crash.")
+    group = "Which group did the army name as the suspected perpetrators?"
+    assert fills(answer_slot(group), group, "The army said the Abu Sayyaf Group are the suspected perpetrators.")
+    student = "Which student was shot by police?"
+    assert not fills(answer_slot(student), student, "Footage from the City University Student Union showed police.")
+
+
+def test_a_surname_must_follow_the_given_name():
+    q = "What is the surname of Łukasz, the Polish chef who confronted the attacker?"
+    assert not fills(answer_slot(q), q, "Łukasz, who reportedly works at Fishmongers' Hall as a chef, stayed.")
+    assert not fills(answer_slot(q), q, "Another, a Polish chef named Łukasz, harried him with a narwhal tusk.")
+    assert fills(answer_slot(q), q, "The chef, Łukasz Koczocik, harried him with a narwhal tusk.")
+
+
+def test_the_name_of_something_possessed_is_asked_of_the_possession():
+    q = "What was the previous name of the charity Sea-Eye's rescue ship?"
+    assert answer_slot(q).focus == {"rescu", "ship"}
+    assert fills(answer_slot(q), q, "Their ship, MV Alan Kurdi, was previously MV Professor Albrecht Penck.")
+
+
+def test_an_article_saying_the_answer_is_not_known_is_believed_over_its_other_names():
+    q = "Which Utah Jazz player tested positive?"
+    withheld = "The NBA did not release the identity of the player in question."
+    assert untold(answer_slot(q), withheld)
+    assert not untold(answer_slot(q), "The player did not travel with the team.")  # "not" about something else
+    cause = "What was the cause of the fire at Notre Dame?"
+    assert untold(answer_slot(cause), "As of late yesterday, the fire's cause had not been officially stated.")
+    article = seen(withheld, "Utah Jazz center Rudy Gobert sat out the game.")
+    assert not answers(q, article)
+    # a later report that names him still answers
+    assert answers(q, [*article, *seen("Utah Jazz center Rudy Gobert was the player who tested positive.", article="b")])
+    assert not answers(cause, seen("As of late yesterday, the fire's cause had not been officially stated."))
+
+
+def test_only_a_sentence_about_what_the_question_names_can_hold_its_answer():
+    q = "How much prize money did Brigid Kosgei earn?"
+    assert not answers(q, seen("He has made a career total $5,479,761 in prize money earnings.", on_topic=False)
+                       + seen("Brigid Kosgei won the race."))
+    assert answers(q, seen("Brigid Kosgei took home $100,000 in prize money."))
 
 
 def test_the_extractive_answer_adds_the_sentence_that_holds_the_answer_when_the_best_ones_do_not():
@@ -57,3 +107,31 @@ def test_the_extractive_answer_adds_the_sentence_that_holds_the_answer_when_the_
     answer = extractive_answer("How many seats did the Liberals lose?", ranked)
     assert answer.startswith("The Liberals, who had held") and answer.endswith("preliminary results. [3]")
     assert "12 parties" not in answer  # too far below the best sentence to be offered
+
+
+def test_articles_written_before_the_period_asked_about_cannot_answer_it():
+    from assistant.extractive import Candidate, answerable
+
+    q = "How many votes did Jo Jorgensen receive in the November 2020 election?"
+    before = [Candidate(1, "a1", "Jorgensen received a total of 485,798 votes as the running mate.", 0, 0.6,
+                        date="2020-10-29")]
+    assert not answerable(q, before)
+    after = [Candidate(1, "a2", "Jorgensen received a total of 1,865,724 votes.", 0, 0.6, date="2020-11-20")]
+    assert answerable(q, after)
+    # a question about what is to come is not one about what happened
+    assert answerable("How many votes will Jo Jorgensen receive in the November 2020 election?", before)
+
+
+def test_counts_ages_and_money_are_numbers_of_their_own_kind():
+    shutdown = "How many days had the government shutdown lasted?"
+    assert not fills(answer_slot(shutdown), shutdown, "The shutdown began on December 22 and 800,000 employees were idle.")
+    assert not answers(shutdown, seen("About 800,000 federal employees were not paid during the shutdown."))  # no days
+    assert answers(shutdown, seen("The shutdown had lasted 13 days."))
+    age = "How old was Volodoymyr Zhukovskyy, the driver in the crash?"
+    assert fills(answer_slot(age), age, "Acting via his lawyers, Volodoymyr Zhukovskyy, 23, pleaded not guilty.")
+    assert not fills(answer_slot(age), age, "The crash happened on Route 2 on June 21.")
+    assert answer_slot("By how much did the suicide rate rise?").money is False
+    assert answer_slot("How much did the painting sell for at the auction, in dollars?").money
+    attendance = "What was the total attendance at Anime North 2019?"
+    assert answer_slot(attendance).kind == "number"
+    assert not answers(attendance, seen("Many thousands of fans came to Anime North, a convention launched in 1997."))
