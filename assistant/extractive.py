@@ -19,7 +19,7 @@ from assistant.prompts import REFUSAL
 from assistant.retrieval import names_in, question_names, question_window
 from assistant.slots import NEAR_BEST, Seen, Slot, answer_slot, answers, fills, untold
 from assistant.text import content_tokens, looks_like_instruction
-from assistant.types import Passage
+from assistant.types import Citation, Passage
 
 
 @dataclass
@@ -162,3 +162,9 @@ def refusal_text(question: str, cands: list[Candidate]) -> str:
     # report, not another fire's in another report
     reason = min(reasons, key=lambda c: c.article_id != cands[0].article_id, default=None)
     return f"{REFUSAL} {reason.text} [{reason.passage_n}]" if reason else REFUSAL
+
+
+def quoted(cands: list[Candidate], citations: list[Citation]) -> list[Candidate]:
+    """The ranked sentences an answer's citations quote, in rank order."""
+    at = {(c.article_id, c.start) for c in citations}
+    return [c for c in cands if (c.article_id, c.start) in at]

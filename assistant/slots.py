@@ -52,7 +52,8 @@ _UNTOLD = re.compile(
     r"\b(?:not|never|yet to)(?: (?:yet|been|be|being|officially|publicly|immediately|formally|fully|clearly|"
     r"still|so far))* (?:known|know|stated|state|determined|determine|released|release|disclosed|disclose|named|"
     r"name|identified|identify|revealed|reveal|confirmed|confirm|announced|announce|made public|make public|"
-    r"decided|decide|established|establish|specified|specify|given|give|said|say)\b|"
+    r"decided|decide|established|establish|specified|specify|provided|provide|published|publish|given|give|said|"
+    r"say)\b|"
     r"\b(?:unknown|unclear|undisclosed|unnamed|unidentified|undetermined|undecided|unconfirmed|unspecified)\b|"
     r"\bunder investigation\b|\bdeclined to (?:name|identify|say|disclose|reveal|confirm)\b|\bwithheld\b", re.I)
 _IDENTITY = frozenset({"ident", "name"})  # what a name is called where it is withheld

@@ -37,3 +37,15 @@ async def test_real_service_answers_with_both_seed_articles_and_opens_the_cited_
         await pilot.press("escape")
         assert app.focused is not None and app.screen is app.main
         assert isinstance(app.main.query_one("#question-box"), Input)
+
+
+async def test_a_refusal_shows_the_article_that_says_the_answer_is_not_known(make_settings, embeddings, wikinews_store):
+    app = NewsApp(Assistant(make_settings(store=wikinews_store, llm="extractive"), embeddings=embeddings))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.click("#question-box")
+        await pilot.press(*"What were the names of the people who died in the Magnitogorsk explosion?", "enter")
+        await wait_until(pilot, lambda: app.main.answer is not None, timeout=60)
+        answer = app.main.answer
+        assert answer.refused and [c.quote for c in answer.citations] == [
+            "Officials said three people died; their identities were not provided."]
+        assert "says this is not known" in str(app.main.query_one("#answer-note").render())

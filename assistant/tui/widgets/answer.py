@@ -48,7 +48,9 @@ class AnswerView(VerticalScroll):
         known = {c.n for c in answer.citations}
         self.query_one("#answer-text", Static).update(answer_content(answer.answer, known))
         notes = []
-        if answer.refused:
+        if answer.refused and answer.citations:
+            notes.append("The cited article says this is not known.")
+        elif answer.refused:
             notes.append("No passage supports an answer. Rephrase, widen the filters (ctrl+t), or ingest more (ctrl+n).")
         if answer.removed:
             notes.append(f"{len(answer.removed)} unsupported sentence(s) removed.")
