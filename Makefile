@@ -41,7 +41,8 @@ bench: install
 	$(BIN)/python bench/injection_bench.py --local 4
 	$(BIN)/python bench/load_bench.py
 
-# The dev set: the extractive answerer on every question, the local model on a seeded 20-question sample.
+# The dev set: the extractive answerer on every question, the local model on a seeded 20-question sample;
+# then 42 questions written (by a reader who never saw the code) from 14 articles the dev set does not use.
 EVAL_STORE ?= store/wikinews
 EVAL_CORPUS ?= ../shared/corpus/wikinews/articles
 EVAL_SET ?= ../shared/eval/wikinews_dev.jsonl
@@ -51,6 +52,7 @@ eval: install
 	$(BIN)/assistant --store $(EVAL_STORE) ingest $(EVAL_CORPUS)
 	$(BIN)/assistant --store $(EVAL_STORE) eval $(EVAL_SET) --llm extractive -o bench/eval_extractive.json
 	$(BIN)/assistant --store $(EVAL_STORE) eval $(EVAL_SET) --llm local --sample $(EVAL_LOCAL_SAMPLE) -o bench/eval_local.json
+	$(BIN)/assistant --store $(EVAL_STORE) eval bench/heldout_questions.jsonl --llm extractive -o bench/eval_heldout.json
 
 clean:
 	rm -rf $(VENV) store/demo .pytest_cache

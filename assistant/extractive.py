@@ -100,11 +100,14 @@ def ranked(question: str, passages: list[Passage], embeddings: Embeddings) -> li
 
 
 def answerable(question: str, cands: list[Candidate], min_score: float = MIN_SCORE) -> bool:
-    """Whether the ranked sentences can answer: the best scores at least `min_score`, and those near it
-    hold the kind of answer the question asks for (see `slots.answers`)."""
-    if not cands or cands[0].score < min_score or _too_early(question, near_best(cands)):
+    """Whether the ranked sentences can answer: the best scores at least `min_score`, those near it are not
+    all from articles written before the period the question asks about, and they hold the kind of answer
+    the question asks for (see `slots.answers`)."""
+    if not cands or cands[0].score < min_score:
         return False
     best = near_best(cands)
+    if _too_early(question, best):
+        return False
     return answers(question, [Seen(c.article_id, c.text, c.on_topic) for c in best],
                    [Seen(c.article_id, c.text, c.on_topic) for c in _aside(cands, best)])
 
@@ -165,6 +168,6 @@ def refusal_text(question: str, cands: list[Candidate]) -> str:
 
 
 def quoted(cands: list[Candidate], citations: list[Citation]) -> list[Candidate]:
-    """The ranked sentences an answer's citations quote, in rank order."""
-    at = {(c.article_id, c.start) for c in citations}
-    return [c for c in cands if (c.article_id, c.start) in at]
+    """The ranked sentences an answer's citations quote (a quote may span two), in rank order."""
+    return [c for c in cands if any(q.article_id == c.article_id and q.start < c.start + len(c.text) and c.start < q.end
+                                    for q in citations)]
