@@ -222,7 +222,7 @@ class Assistant:
                 if text:
                     yield text
         v = validate(raw, passages, self.settings.min_support)
-        if judged and choice.chat is not None and not v.refused and (held := quoted(cands, v.citations)) \
+        if choice.provider == "local" and not v.refused and (held := quoted(cands, v.citations)) \
                 and not answerable(question, held):
             # the small model's claims check out word by word, but the sentences they quote do not hold the
             # kind of answer asked for ("485,798 votes" from a report written before the election asked about)
