@@ -75,6 +75,17 @@ def best_quote(claim: str, passage: Passage) -> tuple[int, int]:
     return best
 
 
+def quotes(claim: str, passage: Passage) -> list[tuple[int, int]]:
+    """The best quote for the claim, and a second sentence of the passage when the claim joins two facts
+    ("Minetest ... is written in C++") and that sentence shows at least two of the words the first lacks."""
+    first = best_quote(claim, passage)
+    lacking = content_tokens(claim) - content_tokens(passage.text[first[0] - passage.start:first[1] - passage.start])
+    spans = [s for s in sentence_spans(passage.text, passage.start) if s[1] <= first[0] or s[0] >= first[1]]
+    shown = {s: len(lacking & content_tokens(passage.text[s[0] - passage.start:s[1] - passage.start])) for s in spans}
+    second = max(spans, key=lambda s: shown[s], default=None)
+    return [first, second] if second and shown[second] >= 2 else [first]
+
+
 @dataclass
 class Validated:
     text: str
@@ -172,7 +183,7 @@ def validate(raw: str, passages: list[Passage], min_support: float = 0.5) -> Val
         if not supported:
             removed.append(claim)
             continue
-        kept.append((claim, [(p, best_quote(claim, p)) for p in supported]))
+        kept.append((claim, [(p, span) for p in supported for span in quotes(claim, p)]))
     if not kept:
         return Validated(text=REFUSAL, citations=[], refused=True, removed=removed)
     numbers_of: dict[tuple[str, int, int], int] = {}

@@ -63,6 +63,17 @@ def test_a_refusal_keeps_the_cited_sentence_that_says_why_when_it_checks():
     assert v.refused and v.text == REFUSAL and not v.citations
 
 
+def test_a_claim_joining_two_sentences_of_a_passage_quotes_both():
+    text = ("Minetest is an open-source game, free for anyone to download. Its author lives in Finland. "
+            "It is written in the C++ programming language.")
+    v = validate("Minetest is an open-source game written in the C++ programming language [1].", [passage("m", text)])
+    assert [c.quote for c in v.citations] == ["Minetest is an open-source game, free for anyone to download.",
+                                              "It is written in the C++ programming language."]
+    assert v.text.endswith("[1][2].")
+    # a claim one sentence shows gets that sentence alone
+    assert len(validate("Its author lives in Finland [1].", [passage("m", text)]).citations) == 1
+
+
 def test_markers_after_the_full_stop_belong_to_the_sentence_before():
     assert split_claims("Work starts in May. [2] Officials blamed rain.[1]") == [
         ("Work starts in May.", [2]), ("Officials blamed rain.", [1])]
