@@ -80,7 +80,8 @@ def quotes(claim: str, passage: Passage) -> list[tuple[int, int]]:
     ("Minetest ... is written in C++") and that sentence shows at least two of the words the first lacks."""
     first = best_quote(claim, passage)
     lacking = content_tokens(claim) - content_tokens(passage.text[first[0] - passage.start:first[1] - passage.start])
-    spans = [s for s in sentence_spans(passage.text, passage.start) if s[1] <= first[0] or s[0] >= first[1]]
+    spans = [s for s in sentence_spans(passage.text, passage.start) if (s[1] <= first[0] or s[0] >= first[1])
+             and not looks_like_instruction(passage.text[s[0] - passage.start:s[1] - passage.start])]
     shown = {s: len(lacking & content_tokens(passage.text[s[0] - passage.start:s[1] - passage.start])) for s in spans}
     second = max(spans, key=lambda s: shown[s], default=None)
     return [first, second] if second and shown[second] >= 2 else [first]
