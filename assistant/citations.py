@@ -52,6 +52,11 @@ def support(claim: str, passage_text: str) -> float:
     return max(0.0, 1.0 - (len(missing) + len(salient)) / len(claim_tokens))
 
 
+def _span_text(passage: Passage, span: tuple[int, int]) -> str:
+    """The passage's text between two article offsets."""
+    return passage.text[span[0] - passage.start:span[1] - passage.start]
+
+
 def best_quote(claim: str, passage: Passage) -> tuple[int, int]:
     """Article offsets of the passage sentence (or two adjacent sentences) that best support the claim."""
     spans = sentence_spans(passage.text, passage.start)
@@ -59,11 +64,8 @@ def best_quote(claim: str, passage: Passage) -> tuple[int, int]:
         return passage.start, passage.end
     want = content_tokens(claim)
 
-    def text_of(a: int, b: int) -> str:
-        return passage.text[a - passage.start:b - passage.start]
-
     def score(a: int, b: int) -> float:
-        got = content_tokens(text_of(a, b))
+        got = content_tokens(_span_text(passage, (a, b)))
         return len(want & got) / (len(want) or 1) - 0.002 * (b - a) / 100
 
     best = max(spans, key=lambda s: score(*s))
@@ -79,10 +81,10 @@ def quotes(claim: str, passage: Passage) -> list[tuple[int, int]]:
     """The best quote for the claim, and a second sentence of the passage when the claim joins two facts
     ("Minetest ... is written in C++") and that sentence shows at least two of the words the first lacks."""
     first = best_quote(claim, passage)
-    lacking = content_tokens(claim) - content_tokens(passage.text[first[0] - passage.start:first[1] - passage.start])
+    lacking = content_tokens(claim) - content_tokens(_span_text(passage, first))
     spans = [s for s in sentence_spans(passage.text, passage.start) if (s[1] <= first[0] or s[0] >= first[1])
-             and not looks_like_instruction(passage.text[s[0] - passage.start:s[1] - passage.start])]
-    shown = {s: len(lacking & content_tokens(passage.text[s[0] - passage.start:s[1] - passage.start])) for s in spans}
+             and not looks_like_instruction(_span_text(passage, s))]
+    shown = {s: len(lacking & content_tokens(_span_text(passage, s))) for s in spans}
     second = max(spans, key=lambda s: shown[s], default=None)
     return [first, second] if second and shown[second] >= 2 else [first]
 
@@ -196,7 +198,7 @@ def validate(raw: str, passages: list[Passage], min_support: float = 0.5) -> Val
             key = (p.article_id, start, end)
             if key not in numbers_of:
                 numbers_of[key] = len(numbers_of) + 1
-                quote = p.text[start - p.start:end - p.start]  # the chunk is article.text[p.start:p.end]
+                quote = _span_text(p, (start, end))  # the chunk is article.text[p.start:p.end]
                 citations.append(
                     Citation(
                         n=numbers_of[key],

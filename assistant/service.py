@@ -212,7 +212,8 @@ class Assistant:
             return
         usage: dict[str, int] = {}
         if choice.chat is None or (choice.provider == "local" and not answerable(question, cands)):
-            raw = extractive_answer(question, cands)  # for the local model, the refusal and its reason
+            # the local model is then not asked: the refusal, and the article saying it is not known if one does
+            raw = extractive_answer(question, cands) if choice.chat is None else refusal_text(question, cands)
             yield raw
         else:
             raw = ""

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from assistant.articles import MONTHS
 from assistant.text import STOPWORDS, fold, stem
 
 _NUMBER = re.compile(
@@ -33,8 +34,7 @@ _CAUSE_Q = re.compile(r"\bwhat (?:caused|causes|led to|triggered|sparked|started
                       r"\b(?:cause|reason|motive)s? (?:of|for|behind)\b", re.I)
 _CAUSE = frozenset({"cause", "reaso", "motiv", "trigg", "spark", "blame"})  # `_key`s of the words for a cause
 _WHAT_Q = re.compile(r"\bwhat\b[^?]*?\b(?:is|was|were|are)\s+the\s+", re.I)
-_MONTHS = frozenset("january february march april may june july august september october november december".split())
-_CALENDAR = frozenset("monday tuesday wednesday thursday friday saturday sunday".split()) | _MONTHS
+_CALENDAR = frozenset("monday tuesday wednesday thursday friday saturday sunday".split()) | frozenset(MONTHS)
 _DATE = re.compile(r"\b(?:(?:19|20)\d\d|yesterday|today|tomorrow|tonight|last (?:week|month|year)|"
                    + "|".join(sorted(_CALENDAR)) + r")\b", re.I)
 _PERCENT = re.compile(r"%|\bper ?cent", re.I)
@@ -188,7 +188,7 @@ def fills(slot: Slot, question: str, sentence: str) -> bool:
 def _in_date(words: list[str], i: int) -> bool:
     """Whether the number is part of a date ("June 12", "12 June", "2019"), which counts nothing."""
     return bool(re.fullmatch(r"(?:1[89]|20)\d\d", words[i])) or any(
-        0 <= j < len(words) and words[j].lower() in _MONTHS for j in (i - 1, i + 1))
+        0 <= j < len(words) and words[j].lower() in MONTHS for j in (i - 1, i + 1))
 
 
 def _names_near(slot: Slot, sentence: str, asked: set[str]) -> bool:
