@@ -128,10 +128,31 @@ def _asked_since(question: str) -> str | None:
     return window[0] if window and not _FUTURE.search(question) else None
 
 
+# An article looking ahead to an event: "voters in Groom are scheduled to go to the polls tomorrow".
+_PREVIEW = re.compile(r"\b(?:is|are) (?:scheduled|set|due|expected) to\b|\bwill (?:be held|take place)\b|\bupcoming\b",
+                      re.I)
+_OUTCOME_Q = re.compile(r"\b(?:won|wins?|winners?|lost|results?|outcome|elected|defeated|beat)\b|\bhow many votes\b",
+                        re.I)
+
+
 def _too_early(question: str, best: list[Candidate]) -> bool:
-    """Whether every best sentence's article was written before the period the question asks about."""
+    """Whether the best sentences were all written before what the question asks about happened: their
+    articles are dated before the period it names, or, asked for an outcome ("which candidate won"), every
+    article about it only looks ahead to the event in the sentence most like the question."""
     since = _asked_since(question)
-    return bool(since) and all(c.date and c.date < since for c in best)
+    return bool(since) and all(c.date and c.date < since for c in best) or bool(_previews(question, best))
+
+
+def _previews(question: str, best: list[Candidate]) -> list[Candidate]:
+    """For a question asking an outcome, the sentences most like it of each article about it, when every one
+    looks ahead to the event ("voters are scheduled to go to the polls"); else none."""
+    if not _OUTCOME_Q.search(question) or _FUTURE.search(question):
+        return []
+    firsts: dict[str, Candidate] = {}
+    for c in best:
+        if c.on_topic:
+            firsts.setdefault(c.article_id, c)
+    return list(firsts.values()) if all(_PREVIEW.search(c.text) for c in firsts.values()) else []
 
 
 def near_best(cands: list[Candidate]) -> list[Candidate]:
@@ -157,10 +178,11 @@ def extractive_answer(question: str, cands: list[Candidate], max_sentences: int 
 
 def refusal_text(question: str, cands: list[Candidate]) -> str:
     """The refusal sentence, then the best sentence saying that what is asked is not known, cited: "The
-    articles do not say. The NBA did not release the identity of the player in question. [1]"."""
+    articles do not say. The NBA did not release the identity of the player in question. [1]"; or, asked
+    an outcome, the sentence looking ahead to the event ("voters are scheduled to go to the polls")."""
     slot = answer_slot(question)
     best = near_best(cands) if cands else []
-    reasons = [c for c in best + _aside(cands, best) if untold(slot, c.text)]
+    reasons = [c for c in best + _aside(cands, best) if untold(slot, c.text)] or _previews(question, best)
     # the best sentence's article first: "the fire's cause had not been officially stated" in the Notre Dame
     # report, not another fire's in another report
     reason = min(reasons, key=lambda c: c.article_id != cands[0].article_id, default=None)

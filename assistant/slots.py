@@ -34,6 +34,7 @@ _CAUSE_Q = re.compile(r"\bwhat (?:caused|causes|led to|triggered|sparked|started
                       r"\b(?:cause|reason|motive)s? (?:of|for|behind)\b", re.I)
 _CAUSE = frozenset({"cause", "reaso", "motiv", "trigg", "spark", "blame"})  # `_key`s of the words for a cause
 _WHAT_Q = re.compile(r"\bwhat\b[^?]*?\b(?:is|was|were|are)\s+the\s+", re.I)
+_WHAT_NOUN_Q = re.compile(r"\bwhat\s+(?!(?:is|was|were|are|did|does|do|has|had|have|will|would|can|could)\b)", re.I)
 _CALENDAR = frozenset("monday tuesday wednesday thursday friday saturday sunday".split()) | frozenset(MONTHS)
 _DATE = re.compile(r"\b(?:(?:19|20)\d\d|yesterday|today|tomorrow|tonight|last (?:week|month|year)|"
                    + "|".join(sorted(_CALENDAR)) + r")\b", re.I)
@@ -56,7 +57,8 @@ _UNTOLD = re.compile(
     r"decided|decide|established|establish|specified|specify|provided|provide|published|publish|given|give|said|"
     r"say)\b|"
     r"\b(?:unknown|unclear|undisclosed|unnamed|unidentified|undetermined|undecided|unconfirmed|unspecified)\b|"
-    r"\bunder investigation\b|\bdeclined to (?:name|identify|say|disclose|reveal|confirm)\b|\bwithheld\b", re.I)
+    r"\bunder investigation\b|\bdeclined to (?:name|identify|say|disclose|reveal|confirm)\b|\bwithheld\b|"
+    r"\bwithout (?:mentioning|naming|giving|specifying|disclosing|revealing|saying)\b", re.I)
 _IDENTITY = frozenset({"ident", "name"})  # what a name is called where it is withheld
 _AGE = frozenset({"old", "age", "aged", "year"})  # `_key`s of the words an age stands beside
 # Units of time: "how many days" is answered by a number of days, never by a paraphrase without the unit.
@@ -145,6 +147,8 @@ def answer_slot(question: str) -> Slot:
         focus = frozenset(_key(w) for w in words)
         head = _key(words[-1]) if words else ""  # "the exact total attendance" asks for a number
         return Slot("number", focus, head in _PRICE) if head in _QUANTITY | _PRICE else Slot(None, focus)
+    if (m := _WHAT_NOUN_Q.search(question)) and (words := _phrase(question[m.end():], names=True)):
+        return Slot(None, frozenset({_key(words[-1])}))  # "what symptoms did he have": any answer, about symptoms
     return Slot(None)
 
 
@@ -247,8 +251,9 @@ def answers(question: str, best: list[Seen], aside: list[Seen] | None = None) ->
     """Whether the best sentences of on-topic passages can answer the question: one holds what it asks for
     (`fills`). When they speak of what it asks about ("a Utah Jazz player tested positive") without ever
     holding it (the player's name), the articles do not say. A question whose focus words none of them use
-    (a paraphrase) is given the benefit of the doubt, as is one asking for no particular kind of answer;
-    one asking for money is not (an amount of money shows itself).
+    is given the benefit of the doubt when the best sentence holds an answer of its kind (a paraphrase,
+    "six floors" for "how many storeys"), as is one asking for no particular kind of answer; one asking for
+    money is not (an amount of money shows itself).
 
     An article that says what is asked is not known (`untold`) is believed over any name or number in it:
     only another article can then answer. Where none of the best sentences holds an answer, the other
@@ -261,7 +266,7 @@ def answers(question: str, best: list[Seen], aside: list[Seen] | None = None) ->
         return slot.kind is not None and any(s.article not in told for s in holding)
     if slot.kind is None or holding:
         return True
-    if slot.kind != "date" and not any(fills(Slot(slot.kind, money=slot.money), question, s.text) for s in best):
-        return False  # no new number (name, percentage) at all: not even a paraphrase of the answer
-    paraphrased = bool(slot.focus) and not slot.money and not slot.focus & _TIME_UNITS
-    return paraphrased and not any(mentions(slot, s.text) for s in best)
+    # a paraphrase ("six floors" for "how many storeys") is the sentence most like the question
+    paraphrasable = bool(slot.focus) and not slot.money and not slot.focus & _TIME_UNITS
+    return (paraphrasable and not any(mentions(slot, s.text) for s in best)
+            and fills(Slot(slot.kind), question, best[0].text))

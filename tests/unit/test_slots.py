@@ -44,6 +44,10 @@ def test_sentences_that_speak_of_the_subject_without_the_answer_do_not_answer():
     assert answers(JAZZ, [*near_miss, *seen("Utah Jazz center Rudy Gobert tested positive on Wednesday.")])
     # a paraphrase that never uses the question's words is given the benefit of the doubt
     assert answers("How many storeys did the hotel have?", seen("The hotel had been built up to six floors."))
+    # but only when it is the sentence most like the question: a number further down is about something else
+    assert not answers("How many votes did Jo Jorgensen receive?",
+                       seen("Those giving their final pleas are Jo Jorgensen and Phil Collins.",
+                            "The foundation held two debates in October."))
     # a question asking for no particular kind of answer is not checked
     assert answers("Why did the building collapse?", seen("A gas leak led to an explosion."))
     # but money shows itself: no amount, no answer
@@ -85,6 +89,10 @@ def test_an_article_saying_the_answer_is_not_known_is_believed_over_its_other_na
     # a later report that names him still answers
     assert answers(q, [*article, *seen("Utah Jazz center Rudy Gobert was the player who tested positive.", article="b")])
     assert not answers(cause, seen("As of late yesterday, the fire's cause had not been officially stated."))
+    # "what symptoms" asks for anything, but about symptoms
+    symptoms = "What symptoms did Igor Matovič have after testing positive?"
+    assert not answers(symptoms, seen("Without mentioning any symptoms, his office said he cancelled all events."))
+    assert answers(symptoms, seen("Matovič said he had a mild fever and a cough."))
 
 
 def test_only_a_sentence_about_what_the_question_names_can_hold_its_answer():
@@ -120,6 +128,18 @@ def test_articles_written_before_the_period_asked_about_cannot_answer_it():
     assert answerable(q, after)
     # a question about what is to come is not one about what happened
     assert answerable("How many votes will Jo Jorgensen receive in the November 2020 election?", before)
+
+
+def test_an_article_looking_ahead_to_an_event_cannot_tell_its_outcome():
+    from assistant.extractive import Candidate, answerable
+
+    won = "Which candidate won the by-election in the electorate of Groom?"
+    preview = [Candidate(1, "a1", "Tomorrow, voters in Groom are scheduled to go to the polls in a by-election.", 0, 0.6),
+               Candidate(1, "a1", "At the last federal election, the Liberal National Party won this seat.", 0, 0.5)]
+    assert not answerable(won, preview)
+    assert answerable("Which party held the seat of Groom before the by-election?", preview)  # not an outcome
+    report = Candidate(2, "a2", "Garth Hamilton of the Liberal National Party won the Groom by-election.", 0, 0.55)
+    assert answerable(won, [*preview, report])
 
 
 def test_counts_ages_and_money_are_numbers_of_their_own_kind():
