@@ -22,7 +22,8 @@ _NUMBER = re.compile(
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*(?:\+\+|#)?")
 _PERCENT_Q = re.compile(r"\bwhat (?:percentage|percent|share|proportion|fraction)\b", re.I)
 _COUNT_Q = re.compile(r"\bhow (many|much)\b", re.I)
-_MEASURE_Q = re.compile(r"\bhow (?:large|long|far|big|high|tall|deep|heavy|fast)\b|\bwhat number\b", re.I)
+_MEASURE_Q = re.compile(r"\bhow (?:large|far|big|high|tall|deep|heavy|fast)\b|\bwhat number\b", re.I)
+_DURATION_Q = re.compile(r"\bhow long\b(?: (?:is|was|were|are|did|does|do|has|had|have|will|would))?(?: the)?", re.I)
 _AGE_Q = re.compile(r"\bhow old\b|\bwhat age\b|\bat what age\b", re.I)
 _TALLY_Q = re.compile(r"\b(?:what|which) (?:was|is|were) the (?:[\w-]+ ){0,2}(vote|score|margin|tally)\b|"
                       r"\bby what (vote|margin|score)\b", re.I)
@@ -33,6 +34,12 @@ _SURNAME_Q = re.compile(r"\b(?:surname|last name|family name)s?\s+of\b", re.I)
 _CAUSE_Q = re.compile(r"\bwhat (?:caused|causes|led to|triggered|sparked|started)\b|\bwhy\b|"
                       r"\b(?:cause|reason|motive)s? (?:of|for|behind)\b", re.I)
 _CAUSE = frozenset({"cause", "reaso", "motiv", "trigg", "spark", "blame"})  # `_key`s of the words for a cause
+# How an article gives a cause: "were caused by carbon monoxide poisoning", "may be due to stripes", "died
+# from Powassan virus", "in protest against the war".
+_CAUSAL = re.compile(r"\b(?:caus(?:e|ed|es|ing)|because|due to|owing to|result(?:ed|s|ing)? (?:of|from)|as a result|"
+                     r"blam(?:e|ed|es|ing)|led to|lead to|sparked|triggered|started by|reasons?|motiv\w*|"
+                     r"in protest|to protest|died (?:of|from)|succumbed|complications|attributed|so that|"
+                     r"in order to|wanted to|sought to)\b", re.I)
 _WHAT_Q = re.compile(r"\bwhat\b[^?]*?\b(?:is|was|were|are)\s+the\s+", re.I)
 _WHAT_NOUN_Q = re.compile(r"\bwhat\s+(?!(?:is|was|were|are|did|does|do|has|had|have|will|would|can|could)\b)", re.I)
 _CALENDAR = frozenset("monday tuesday wednesday thursday friday saturday sunday".split()) | frozenset(MONTHS)
@@ -73,7 +80,7 @@ _PRICE = frozenset({"cost", "price", "salar", "budge", "fine", "fee", "wage", "b
 class Slot:
     """What an answer must hold: a new `number` (near one of the `focus` words when the question names
     them, or as money), a `percent`age, a new `name` (near the focus), a `surname` (right after the given
-    name in `focus`), a `date`, or (kind None) anything."""
+    name in `focus`), a `date`, a `cause` ("because", "due to", "died of"), or (kind None) anything."""
 
     kind: str | None
     focus: frozenset[str] = frozenset()  # `_key`s of the words the question asks about
@@ -120,6 +127,8 @@ def answer_slot(question: str) -> Slot:
         return Slot("number", focus, money)
     if _AGE_Q.search(question):
         return Slot("number", _AGE)
+    if m := _DURATION_Q.search(question):  # "how long were the sentences": a number of years, months, ...
+        return Slot("number", _TIME_UNITS | {_key(w) for w in _phrase(question[m.end():], names=False)})
     if _MEASURE_Q.search(question):
         return Slot("number")
     if m := _TALLY_Q.search(question):
@@ -140,8 +149,8 @@ def answer_slot(question: str) -> Slot:
         return Slot(None)
     if re.search(r"\bwho|\bwhose\b", question, re.I):
         return Slot("name")
-    if _CAUSE_Q.search(question):  # any answer, but one a "cause had not been stated" denies
-        return Slot(None, _CAUSE)
+    if _CAUSE_Q.search(question):  # a cause, which "the cause had not been stated" denies
+        return Slot("cause", _CAUSE)
     if m := _WHAT_Q.search(question):  # "what was the title of ...": any answer, but about the title
         words = _phrase(question[m.end():], names=False)
         focus = frozenset(_key(w) for w in words)
@@ -170,6 +179,8 @@ def fills(slot: Slot, question: str, sentence: str) -> bool:
         return False
     if slot.kind == "date":
         return bool(_DATE.search(sentence))
+    if slot.kind == "cause":
+        return bool(_CAUSAL.search(sentence))
     asked = {_bare(w).lower() for w in _WORD.findall(question)}
     if slot.kind == "surname":  # "Łukasz Nowak", not "a chef named Łukasz, who works at Fishmongers' Hall"
         return any(_key(m[1]) in slot.focus and m[2].lower() not in asked
@@ -209,7 +220,8 @@ def _names_near(slot: Slot, sentence: str, asked: set[str]) -> bool:
     # a name with a focus word inside it, not at its end: "Air Force", "City University Student Union"
     # (while "Abu Sayyaf Group" answers "which group")
     focus_runs = {run[i] for i, w in enumerate(words[:-1]) if _key(w) in slot.focus and w[0].isupper() and run[i + 1] == run[i]}
-    found = [i for i, w in enumerate(words) if _is_name(w, i) and w.lower() not in asked and run[i] not in focus_runs]
+    found = [i for i, w in enumerate(words) if _is_name(w, i) and w.lower() not in asked | STOPWORDS
+             and run[i] not in focus_runs]
     if not found or not slot.focus:
         return bool(found)
     kind_at = [j for j, w in enumerate(words) if _key(w) in slot.focus - slot.named]

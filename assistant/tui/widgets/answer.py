@@ -49,7 +49,7 @@ class AnswerView(VerticalScroll):
         self.query_one("#answer-text", Static).update(answer_content(answer.answer, known))
         notes = []
         if answer.refused and answer.citations:
-            notes.append("The cited article says this is not known.")
+            notes.append("The articles do not answer this; the cited sentence shows why.")
         elif answer.refused:
             notes.append("No passage supports an answer. Rephrase, widen the filters (ctrl+t), or ingest more (ctrl+n).")
         if answer.removed:
