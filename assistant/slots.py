@@ -65,7 +65,10 @@ _UNTOLD = re.compile(
     r"say)\b|"
     r"\b(?:unknown|unclear|undisclosed|unnamed|unidentified|undetermined|undecided|unconfirmed|unspecified)\b|"
     r"\bunder investigation\b|\bdeclined to (?:name|identify|say|disclose|reveal|confirm)\b|\bwithheld\b|"
-    r"\bwithout (?:mentioning|naming|giving|specifying|disclosing|revealing|saying)\b", re.I)
+    r"\bwithout (?:mentioning|naming|giving|specifying|disclosing|revealing|saying)\b|"
+    r"\b(?:specified|specifying|gave|giving|given|offered|provided|released|disclosed|stated|announced|revealed) no\b|"
+    r"\bno(?: \w+){1,2} (?:has|had|have|was|were|is)(?: (?:yet|so far|officially|publicly))*(?: been)? (?:given|released|"
+    r"disclosed|announced|stated|determined|identified|established|named|made public|confirmed)\b", re.I)
 _IDENTITY = frozenset({"ident", "name"})  # what a name is called where it is withheld
 _AGE = frozenset({"old", "age", "aged", "year"})  # `_key`s of the words an age stands beside
 # Units of time: "how many days" is answered by a number of days, never by a paraphrase without the unit.

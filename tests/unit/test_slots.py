@@ -155,3 +155,30 @@ def test_counts_ages_and_money_are_numbers_of_their_own_kind():
     attendance = "What was the total attendance at Anime North 2019?"
     assert answer_slot(attendance).kind == "number"
     assert not answers(attendance, seen("Many thousands of fans came to Anime North, a convention launched in 1997."))
+
+
+def test_a_cause_is_answered_only_by_a_sentence_that_gives_one():
+    fire = "What caused the apartment block fire in Badalona?"
+    assert not answers(fire, seen("An apartment block caught fire on Saturday morning in Badalona.",
+                                  "The blaze killed three, including a 92-year-old woman."))
+    assert answers(fire, seen("The fire in Badalona was caused by a faulty heater."))
+    why = "Why did Arnav Gupta set himself on fire?"
+    assert not answers(why, seen("Arnav Gupta, 33, set himself on fire near the White House on Wednesday."))
+    assert answers(why, seen("Gupta set himself on fire in protest against the government."))
+    # "specified no cause" says the cause is not known, whatever else the article says
+    death = "What was the cause of death of Robert Hunter?"
+    article = seen("His family's announcement of his death specified no cause.", "He died due to old age, friends guessed.")
+    assert untold(answer_slot(death), article[0].text)
+    assert not answers(death, article)
+
+
+def test_how_long_wants_a_number_of_units_of_time():
+    q = "How long were the prison sentences given to the nine men?"
+    assert not answers(q, seen("Nine men were jailed on Wednesday.", "The nine men were prosecuted for 22 different crimes."))
+    assert answers(q, seen("The men were jailed for between 10 and 18 years."))
+
+
+def test_a_capitalised_common_word_is_no_name():
+    q = "What is the name of the inmate who stabbed Sirhan?"
+    assert not fills(answer_slot(q), q, 'The warden said: "There is an inmate in hospital."')
+    assert fills(answer_slot(q), q, "The inmate, John Smith, was moved to another prison.")
