@@ -10,6 +10,7 @@ known ("the NBA did not release the identity of the player").
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -89,6 +90,7 @@ class Slot:
     focus: frozenset[str] = frozenset()  # `_key`s of the words the question asks about
     money: bool = False
     named: frozenset[str] = frozenset()  # the focus words the question capitalises ("Utah Jazz" player)
+    full: bool = False  # a person's full name, two words or more, is asked for ("the name of the woman who died")
 
 
 def _key(word: str) -> str:
@@ -115,6 +117,12 @@ _NAMED_KINDS = frozenset(_key(w) for w in """person man woman people candidate p
     president leader minister senator governor mayor official officer politician athlete driver author writer
     artist actor singer band newspaper airline university school ship website site language hospital prison
     stadium airport court church station street venue hotel museum film book album song channel network""".split())
+
+
+# People a question asks "the name of": news gives an unnamed person's full name when it gives one at all.
+_PEOPLE = frozenset(_key(w) for w in """man woman person boy girl child worker inmate prisoner driver pilot victim
+    student suspect attacker gunman shooter officer nurse doctor teacher chef captain""".split())
+_PARTICLES = frozenset("bin al el de del da di van von le la ibn".split())
 
 
 def answer_slot(question: str) -> Slot:
@@ -145,10 +153,14 @@ def answer_slot(question: str) -> Slot:
         if m.group().lower() != "which":  # "the name of the charity Sea-Eye's ship" asks for the ship's
             rest = re.split(r"['’]s\b", re.split(r"[,;:?!]", rest, maxsplit=1)[0])[-1]
         words = _phrase(rest, names=True)
+        # a participle after the noun starts a clause: "the man accused of stabbing the mayor" asks for a man
+        # (after an adverb it is part of the phrase: "the fully working sculpture")
+        words = words[:next((i for i, w in enumerate(words) if i and w.islower() and w.endswith(("ed", "ing"))
+                             and not words[i - 1].endswith("ly")), None)]
         focus = frozenset(_key(w) for w in words)
         named = frozenset(_key(w) for w in words if w[0].isupper())
         if m.group().lower() != "which" or focus & _NAMED_KINDS or named:
-            return Slot("name", focus, named=named)
+            return Slot("name", focus, named=named, full=m.group().lower() != "which" and bool(focus & _PEOPLE))
         return Slot(None)
     if re.search(r"\bwho|\bwhose\b", question, re.I):
         return Slot("name")
@@ -223,13 +235,20 @@ def _names_near(slot: Slot, sentence: str, asked: set[str]) -> bool:
     # a name with a focus word inside it, not at its end: "Air Force", "City University Student Union"
     # (while "Abu Sayyaf Group" answers "which group")
     focus_runs = {run[i] for i, w in enumerate(words[:-1]) if _key(w) in slot.focus and w[0].isupper() and run[i + 1] == run[i]}
+    size = Counter(run)
     found = [i for i, w in enumerate(words) if _is_name(w, i) and w.lower() not in asked | STOPWORDS
-             and run[i] not in focus_runs]
+             and run[i] not in focus_runs and (not slot.full or size[run[i]] > 1 or _across_particle(words, i))]
     if not found or not slot.focus:
         return bool(found)
     kind_at = [j for j, w in enumerate(words) if _key(w) in slot.focus - slot.named]
     name_at = [j for j, w in enumerate(words) if _key(w) in slot.named]
     return any(abs(i - j) <= NEAR_NAME for i in found for j in kind_at) or any(abs(i - j) <= 2 for i in found for j in name_at)
+
+
+def _across_particle(words: list[str], i: int) -> bool:
+    """Whether the capitalised word is one part of a name joined by a particle: "Hamza bin Laden"."""
+    return any(0 < i + 2 * d < len(words) and words[i + d].lower() in _PARTICLES and words[i + 2 * d][0].isupper()
+               for d in (-1, 1))
 
 
 def mentions(slot: Slot, sentence: str) -> bool:
@@ -284,4 +303,4 @@ def answers(question: str, best: list[Seen], aside: list[Seen] | None = None) ->
     # a paraphrase ("six floors" for "how many storeys") is the sentence most like the question
     paraphrasable = bool(slot.focus) and not slot.money and not slot.focus & _TIME_UNITS
     return (paraphrasable and not any(mentions(slot, s.text) for s in best)
-            and fills(Slot(slot.kind), question, best[0].text))
+            and fills(Slot(slot.kind, full=slot.full), question, best[0].text))

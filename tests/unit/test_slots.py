@@ -182,3 +182,14 @@ def test_a_capitalised_common_word_is_no_name():
     q = "What is the name of the inmate who stabbed Sirhan?"
     assert not fills(answer_slot(q), q, 'The warden said: "There is an inmate in hospital."')
     assert fills(answer_slot(q), q, "The inmate, John Smith, was moved to another prison.")
+
+
+def test_the_name_of_an_unnamed_person_is_a_full_name():
+    q = "What was the name of the woman who died in the fire at Bontddu Hall?"
+    assert not fills(answer_slot(q), q, "The woman died at Bontddu Hall near Dolgellau in Gwynedd, Wales.")
+    assert fills(answer_slot(q), q, "The woman, Jane Evans, died at the scene.")
+    assert not answers(q, seen("A fire broke out yesterday at Bontddu Hall near Dolgellau in Gwynedd, Wales."))
+    # the noun asked about, not the clause after it: a name beside "stabbing" is not the man's
+    man = "What is the name of the man accused of stabbing mayor Paweł Adamowicz?"
+    assert answer_slot(man).focus == {"man"}
+    assert not fills(answer_slot(man), man, "Interior Minister Joachim Brudziński called the stabbing barbaric.")
