@@ -29,10 +29,10 @@ _AGE_Q = re.compile(r"\bhow old\b|\bwhat age\b|\bat what age\b", re.I)
 _TALLY_Q = re.compile(r"\b(?:what|which) (?:was|is|were) the (?:[\w-]+ ){0,2}(vote|score|margin|tally)\b|"
                       r"\bby what (vote|margin|score)\b", re.I)
 _DATE_Q = re.compile(r"^\W*when\b|\b(?:what|which) (?:date|day|year|month)\b", re.I)
-_NAME_Q = re.compile(r"\bwhich(?! (?:is|was|were|are|did|does|do|has|had|have|of)\b)|"
+_NAME_Q = re.compile(r"(?<!, )\bwhich(?! (?:is|was|were|are|did|does|do|has|had|have|of)\b)|"  # not ", which premiered"
                      r"\b(?:name|names|title|surname)\s+of\b", re.I)
 _SURNAME_Q = re.compile(r"\b(?:surname|last name|family name)s?\s+of\b", re.I)
-_CAUSE_Q = re.compile(r"\bwhat (?:caused|causes|led to|triggered|sparked|started)\b|\bwhy\b|"
+_CAUSE_Q = re.compile(r"\bwhat (?:\w+ ){0,4}?(?:caused|causes|led to|triggered|sparked|started)\b|\bwhy\b|"
                       r"\b(?:cause|reason|motive)s? (?:of|for|behind)\b", re.I)
 _CAUSE = frozenset({"cause", "reaso", "motiv", "trigg", "spark", "blame"})  # `_key`s of the words for a cause
 # How an article gives a cause: "were caused by carbon monoxide poisoning", "may be due to stripes", "died
@@ -68,7 +68,7 @@ _UNTOLD = re.compile(
     r"\bunder investigation\b|\bdeclined to (?:name|identify|say|disclose|reveal|confirm)\b|\bwithheld\b|"
     r"\bwithout (?:mentioning|naming|giving|specifying|disclosing|revealing|saying)\b|"
     r"\b(?:specified|specifying|gave|giving|given|offered|provided|released|disclosed|stated|announced|revealed) no\b|"
-    r"\bno(?: \w+){1,2} (?:has|had|have|was|were|is)(?: (?:yet|so far|officially|publicly))*(?: been)? (?:given|released|"
+    r"\bno(?: \w+){1,3} (?:(?:has|had|have|was|were|is)(?: (?:yet|so far|officially|publicly))*(?: been)? )?(?:given|released|"
     r"disclosed|announced|stated|determined|identified|established|named|made public|confirmed)\b", re.I)
 _IDENTITY = frozenset({"ident", "name"})  # what a name is called where it is withheld
 _AGE = frozenset({"old", "age", "aged", "year"})  # `_key`s of the words an age stands beside
@@ -169,7 +169,9 @@ def answer_slot(question: str) -> Slot:
     if m := _WHAT_Q.search(question):  # "what was the title of ...": any answer, but about the title
         words = _phrase(question[m.end():], names=False)
         focus = frozenset(_key(w) for w in words)
-        head = _key(words[-1]) if words else ""  # "the exact total attendance" asks for a number
+        # "the exact total attendance", "the estimated cost of the damage" ask for a number
+        lead = _phrase(re.split(r"\s+of\s+", question[m.end():], maxsplit=1)[0], names=False)
+        head = _key(lead[-1]) if lead else ""
         return Slot("number", focus, head in _PRICE) if head in _QUANTITY | _PRICE else Slot(None, focus)
     if (m := _WHAT_NOUN_Q.search(question)) and (words := _phrase(question[m.end():], names=True)):
         return Slot(None, frozenset({_key(words[-1])}))  # "what symptoms did he have": any answer, about symptoms

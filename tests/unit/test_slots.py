@@ -193,3 +193,16 @@ def test_the_name_of_an_unnamed_person_is_a_full_name():
     man = "What is the name of the man accused of stabbing mayor Paweł Adamowicz?"
     assert answer_slot(man).focus == {"man"}
     assert not fills(answer_slot(man), man, "Interior Minister Joachim Brudziński called the stabbing barbaric.")
+
+
+def test_the_words_of_a_question_that_say_what_kind_of_answer_it_wants():
+    # ", which premiered" is a clause about the film, not a "which" question
+    budget = "What was the production budget of the film Mister America, which premiered in Hollywood?"
+    assert answer_slot(budget).kind == "number" and answer_slot(budget).money
+    # the noun before "of" is what is asked for: a cost, not damage
+    assert answer_slot("What was the estimated cost of the damage the typhoon caused?").money
+    crash = "What did the NTSB conclude caused the B-17 to crash?"
+    assert answer_slot(crash).kind == "cause"
+    assert not answers(crash, seen("The B-17 crashed at Bradley International Airport, killing seven."))
+    examiner = "What did the medical examiner determine was the cause of death of Andrea Zamperoni?"
+    assert not answers(examiner, seen("Police were investigating, with no cause of death confirmed yet by the medical examiner."))
