@@ -140,7 +140,8 @@ def _too_early(question: str, best: list[Candidate]) -> bool:
     articles are dated before the period it names, or, asked for an outcome ("which candidate won"), every
     article about it only looks ahead to the event in the sentence most like the question."""
     since = _asked_since(question)
-    return bool(since) and all(c.date and c.date < since for c in best) or bool(_previews(question, best))
+    dated_before = bool(since) and all(c.date and c.date < since for c in best)
+    return dated_before or bool(_previews(question, best))
 
 
 def _previews(question: str, best: list[Candidate]) -> list[Candidate]:

@@ -1,7 +1,8 @@
 """Whether retrieved sentences answer a question, or merely speak of its subject.
 
 A question asks for a kind of answer (its slot): "how many tonnes of meat" a number standing near
-"tonnes" or "meat", "what percentage" a percentage, "which Utah Jazz player" a name beside "player".
+"tonnes" or "meat", "what percentage" a percentage, "which Utah Jazz player" a name beside "player",
+"what caused the fire" a cause ("was caused by", "due to").
 Sentences that speak of what the question asks about without ever holding such an answer ("a Utah Jazz
 player tested positive") mean the articles do not say, and so does an article saying the answer is not
 known ("the NBA did not release the identity of the player").
