@@ -101,12 +101,15 @@ def _key(word: str) -> str:
 
 def _phrase(rest: str, names: bool) -> list[str]:
     """The noun phrase at the start of `rest`: up to three content words before a verb, preposition or
-    clause; a name or number ends it too unless `names` (for "which 2020 US District Judge")."""
+    clause; a name or number after them ends it too unless `names` (for "which 2020 US District Judge"),
+    while names before them are passed over ("how many Iraqi MPs voted" asks about voting)."""
     words: list[str] = []
     rest = re.sub(r"\b\d[\w-]*", " ", re.split(r"[,;:?!]", rest, maxsplit=1)[0])  # "18-year-old", "2020"
     for w in _WORD.findall(rest):
-        if w.lower() in _PHRASE_END or len(words) == 3 or (not names and w[0].isupper()):
+        if w.lower() in _PHRASE_END or len(words) == 3 or (not names and w[0].isupper() and words):
             break
+        if not names and w[0].isupper():
+            continue
         if w.lower() not in STOPWORDS | _CALENDAR and len(w) > 2:
             words.append(w)
     return words

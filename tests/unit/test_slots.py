@@ -206,3 +206,10 @@ def test_the_words_of_a_question_that_say_what_kind_of_answer_it_wants():
     assert not answers(crash, seen("The B-17 crashed at Bradley International Airport, killing seven."))
     examiner = "What did the medical examiner determine was the cause of death of Andrea Zamperoni?"
     assert not answers(examiner, seen("Police were investigating, with no cause of death confirmed yet by the medical examiner."))
+
+
+def test_a_name_before_the_counted_noun_does_not_hide_it():
+    q = "How many Iraqi MPs voted in favour of the resolution?"
+    assert answer_slot(q).focus  # not "any number at all"
+    assert not fills(answer_slot(q), q, "The resolution, backed by 170 Shia members, calls for US troops to leave.")
+    assert fills(answer_slot(q), q, "The resolution passed after 170 MPs voted in favour.")
