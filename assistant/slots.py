@@ -37,11 +37,11 @@ _CAUSE_Q = re.compile(r"\bwhat (?:\w+ ){0,4}?(?:caused|causes|led to|triggered|s
                       r"\b(?:cause|reason|motive)s? (?:of|for|behind)\b", re.I)
 _CAUSE = frozenset({"cause", "reaso", "motiv", "trigg", "spark", "blame"})  # `_key`s of the words for a cause
 # How an article gives a cause: "were caused by carbon monoxide poisoning", "may be due to stripes", "died
-# from Powassan virus", "in protest against the war".
+# from Powassan virus", "in protest against the war", "declared a state of emergency after protests".
 _CAUSAL = re.compile(r"\b(?:caus(?:e|ed|es|ing)|because|due to|owing to|result(?:ed|s|ing)? (?:of|from)|as a result|"
                      r"blam(?:e|ed|es|ing)|led to|lead to|sparked|triggered|started by|reasons?|motiv\w*|"
                      r"in protest|to protest|died (?:of|from)|succumbed|complications|attributed|so that|"
-                     r"in order to|wanted to|sought to)\b", re.I)
+                     r"in order to|wanted to|sought to|in response to|after|following|amid)\b", re.I)
 _WHAT_Q = re.compile(r"\bwhat\b[^?]*?\b(?:is|was|were|are)\s+the\s+", re.I)
 _WHAT_NOUN_Q = re.compile(r"\bwhat\s+(?!(?:is|was|were|are|did|does|do|has|had|have|will|would|can|could)\b)", re.I)
 _CALENDAR = frozenset("monday tuesday wednesday thursday friday saturday sunday".split()) | frozenset(MONTHS)

@@ -165,6 +165,9 @@ def test_a_cause_is_answered_only_by_a_sentence_that_gives_one():
     why = "Why did Arnav Gupta set himself on fire?"
     assert not answers(why, seen("Arnav Gupta, 33, set himself on fire near the White House on Wednesday."))
     assert answers(why, seen("Gupta set himself on fire in protest against the government."))
+    # news gives many causes as what came first
+    assert answers("Why did Chile's president declare a state of emergency?",
+                   seen("The president declared a state of emergency after protests turned violent."))
     # "specified no cause" says the cause is not known, whatever else the article says
     death = "What was the cause of death of Robert Hunter?"
     article = seen("His family's announcement of his death specified no cause.", "He died due to old age, friends guessed.")
