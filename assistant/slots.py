@@ -64,7 +64,7 @@ _UNTOLD = re.compile(
     r"still|so far))* (?:known|know|stated|state|determined|determine|released|release|disclosed|disclose|named|"
     r"name|identified|identify|revealed|reveal|confirmed|confirm|announced|announce|made public|make public|"
     r"decided|decide|established|establish|specified|specify|provided|provide|published|publish|given|give|said|"
-    r"say)\b|"
+    r"say|publici[sz]ed|publici[sz]e)\b|"
     r"\b(?:unknown|unclear|undisclosed|unnamed|unidentified|undetermined|undecided|unconfirmed|unspecified)\b|"
     r"\bunder investigation\b|\bdeclined to (?:name|identify|say|disclose|reveal|confirm)\b|\bwithheld\b|"
     r"\bwithout (?:mentioning|naming|giving|specifying|disclosing|revealing|saying)\b|"

@@ -173,6 +173,8 @@ def test_a_cause_is_answered_only_by_a_sentence_that_gives_one():
     article = seen("His family's announcement of his death specified no cause.", "He died due to old age, friends guessed.")
     assert untold(answer_slot(death), article[0].text)
     assert not answers(death, article)
+    absent = "Why had Jon Huber been absent from television tapings?"
+    assert not answers(absent, seen("Huber had been absent from tapings since October for reasons not publicized."))
 
 
 def test_how_long_wants_a_number_of_units_of_time():
