@@ -41,7 +41,8 @@ _CAUSE = frozenset({"cause", "reaso", "motiv", "trigg", "spark", "blame"})  # `_
 _CAUSAL = re.compile(r"\b(?:caus(?:e|ed|es|ing)|because|due to|owing to|result(?:ed|s|ing)? (?:of|from)|as a result|"
                      r"blam(?:e|ed|es|ing)|led to|lead to|sparked|triggered|started by|reasons?|motiv\w*|"
                      r"in protest|to protest|died (?:of|from)|succumbed|complications|attributed|so that|"
-                     r"in order to|wanted to|sought to|in response to|after|following|amid)\b", re.I)
+                     r"in order to|wanted to|sought to|in response to|after|following|amid|"
+                     r"since (?:he|she|they|it|the|his|her|their)|for (?:not |allegedly )?\w+ing)\b", re.I)
 _WHAT_Q = re.compile(r"\bwhat\b[^?]*?\b(?:is|was|were|are)\s+the\s+", re.I)
 _WHAT_NOUN_Q = re.compile(r"\bwhat\s+(?!(?:is|was|were|are|did|does|do|has|had|have|will|would|can|could)\b)", re.I)
 _CALENDAR = frozenset("monday tuesday wednesday thursday friday saturday sunday".split()) | frozenset(MONTHS)

@@ -165,6 +165,8 @@ def test_a_cause_is_answered_only_by_a_sentence_that_gives_one():
     why = "Why did Arnav Gupta set himself on fire?"
     assert not answers(why, seen("Arnav Gupta, 33, set himself on fire near the White House on Wednesday."))
     assert answers(why, seen("Gupta set himself on fire in protest against the government."))
+    assert answers("Why was Dorsa Derakhshani banned from the national team?",
+                   seen("Dorsa Derakhshani was banned since she did not wear a hijab at the festival."))
     # news gives many causes as what came first
     assert answers("Why did Chile's president declare a state of emergency?",
                    seen("The president declared a state of emergency after protests turned violent."))
