@@ -42,7 +42,7 @@ bench: install
 	$(BIN)/python bench/load_bench.py
 
 # The dev set: the extractive answerer on every question, the local model on a seeded 20-question sample;
-# then 170 questions written by readers who never saw the code, from articles the dev set does not use.
+# then 210 questions written by readers who never saw the code, from articles the dev set does not use.
 EVAL_STORE ?= store/wikinews
 EVAL_CORPUS ?= ../shared/corpus/wikinews/articles
 EVAL_SET ?= ../shared/eval/wikinews_dev.jsonl
