@@ -16,6 +16,7 @@ from assistant.errors import AssistantError
 from assistant.settings import Settings, load_settings
 
 LLM_CHOICE = click.Choice(["auto", "openai", "local", "extractive"])
+STORE_HELP = "Store folder (default: ./store, ASSISTANT_STORE)."
 
 
 def fail(message: str, hint: str = "", code: int = 1) -> None:
@@ -46,6 +47,18 @@ def settings_of(ctx: click.Context, **overrides: Any) -> Settings:
     return base.model_copy(update=updates) if updates else base
 
 
+def store_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--store` after the subcommand too (`assistant ingest data --store S`); there it wins over one given
+    before the subcommand. It replaces the settings in this subcommand's context only."""
+
+    def use_store(ctx: click.Context, _param: click.Parameter, store: Path | None) -> None:
+        if store is not None:
+            ctx.obj = {**ctx.obj, "settings": settings_of(ctx, store=store)}
+
+    return click.option("--store", type=click.Path(path_type=Path), expose_value=False, callback=use_store,
+                        help=STORE_HELP)(command)
+
+
 def make_assistant(settings: Settings) -> Any:
     from assistant.service import Assistant
 
@@ -53,7 +66,7 @@ def make_assistant(settings: Settings) -> Any:
 
 
 @click.group(invoke_without_command=True)
-@click.option("--store", type=click.Path(path_type=Path), help="Store folder (default: ./store, ASSISTANT_STORE).")
+@click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP)
 @click.option("--env-file", type=click.Path(path_type=Path), default=Path(".env"), show_default=True)
 @click.pass_context
 @edge
@@ -75,16 +88,17 @@ def run_tui(settings: Settings) -> None:
 
 
 @main.command()
-@click.option("--store", type=click.Path(path_type=Path), help="Store folder (overrides the global --store).")
+@store_option
 @click.option("--llm", type=LLM_CHOICE, help="Who answers (default: auto).")
 @click.pass_context
 @edge
-def tui(ctx: click.Context, store: Path | None, llm: str | None) -> None:
+def tui(ctx: click.Context, llm: str | None) -> None:
     """Open the terminal app: ask, read the sources, follow the evidence."""
-    run_tui(settings_of(ctx, store=store, llm=llm))
+    run_tui(settings_of(ctx, llm=llm))
 
 
 @main.command()
+@store_option
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--prune", is_flag=True, help="Remove articles whose files are gone.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
@@ -149,6 +163,7 @@ def print_answer(answer: Any) -> None:
 
 
 @main.command()
+@store_option
 @click.argument("question")
 @click.option("--k", type=click.IntRange(1, 50), help="Passages to give the answer.")
 @click.option("--llm", type=LLM_CHOICE, help="Who answers (default: auto).")
@@ -170,6 +185,7 @@ def ask(ctx: click.Context, question: str, k: int | None, llm: str | None, since
 
 
 @main.command()
+@store_option
 @click.option("--fix", is_flag=True, help="Remove what an interrupted ingest left behind and rebuild the lexical index.")
 @click.pass_context
 @edge
@@ -191,6 +207,7 @@ def doctor(ctx: click.Context, fix: bool) -> None:
 
 
 @main.command()
+@store_option
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 @edge
@@ -206,6 +223,7 @@ def articles(ctx: click.Context, as_json: bool) -> None:
 
 
 @main.command()
+@store_option
 @click.argument("questions")
 @click.option("-o", "--out", required=True, help="Output file, or - for stdout.")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "md"]),
@@ -238,6 +256,7 @@ def batch(ctx: click.Context, questions: str, out: str, fmt: str | None, llm: st
 
 
 @main.command(name="eval")
+@store_option
 @click.argument("questions", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--llm", type=LLM_CHOICE, help="Who answers (default: auto).")
 @click.option("--k", type=click.IntRange(1, 50), help="Passages to give each answer.")
@@ -274,6 +293,7 @@ def eval_(ctx: click.Context, questions: Path, llm: str | None, k: int | None, a
 
 
 @main.command()
+@store_option
 @click.argument("topic")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the briefing to this file.")
 @click.option("--format", "fmt", type=click.Choice(["md", "json", "html"]),
@@ -307,6 +327,7 @@ def brief(ctx: click.Context, topic: str, output: Path | None, fmt: str | None, 
 
 
 @main.command()
+@store_option
 @click.argument("article", required=False)
 @click.option("--all", "all_articles", is_flag=True, help="Summarise every article in the store.")
 @click.option("--sentences", type=click.IntRange(1, 10), default=3, show_default=True)
