@@ -160,7 +160,7 @@ class LexicalIndex:
     def search(self, query: str, n: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         scores = np.zeros(len(self.ids), dtype=np.float32)
         live_n = int(self.alive.sum())
-        if not live_n:
+        if not live_n or n <= 0:
             return []
         avg = float(self.lengths[self.alive].mean()) or 1.0
         for t in set(tokens(query)):
@@ -177,8 +177,13 @@ class LexicalIndex:
             scores[rows] += live * (idf * tf * (self.k1 + 1) / (tf + norm)).astype(np.float32)
         if allowed is not None:
             scores[~allowed] = 0.0
-        top = np.argsort(-scores)[:n]
-        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+        # Only the chunks holding a query word can rank, and only n of them are wanted: sorting those few
+        # instead of every chunk is what a query costs on a 100k-chunk index (argsort alone was ~8 ms).
+        hits = np.flatnonzero(scores > 0)
+        if len(hits) > n:
+            hits = hits[np.argpartition(-scores[hits], n - 1)[:n]]
+        top = hits[np.lexsort((hits, -scores[hits]))]  # best first; ties in index order
+        return [(int(i), float(scores[i])) for i in top]
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
