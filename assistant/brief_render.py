@@ -50,7 +50,8 @@ def to_markdown(b: Briefing) -> str:
     out += ["## Sources", ""]
     for s in b.sources:
         meta = ", ".join(x for x in (s.outlet, s.date) if x)
-        out.append(f"{s.n}. **{clean(s.title)}**" + (f" — {meta}" if meta else "") + f" — `{s.path}`"
+        version = f" — another version of source {s.version_of}" if s.version_of else ""
+        out.append(f"{s.n}. **{clean(s.title)}**" + (f" — {meta}" if meta else "") + version + f" — `{s.path}`"
                    + (f" <{s.url}>" if s.url else ""))
         for c in b.citations:
             if c.article_id == s.article_id:
@@ -84,6 +85,7 @@ def to_html(b: Briefing) -> str:
     for s in b.sources:
         meta = ", ".join(x for x in (s.outlet, s.date) if x)
         link = f' <a href="{e(s.url)}">{e(s.url)}</a>' if s.url else ""
+        meta += f" — another version of source {s.version_of}" if s.version_of else ""
         quotes = "".join(f'<li id="c{c.n}">[{c.n}] “{e(strip_control(c.quote))}” (chars {c.start}–{c.end})</li>'
                          for c in b.citations if c.article_id == s.article_id)
         body.append(f"<li><strong>{e(s.title)}</strong> — {e(meta)} — <code>{e(s.path)}</code>{link}<ul>{quotes}</ul></li>")
