@@ -72,6 +72,7 @@ DIFFERENCES_MOST = 4
 ONLY_ADDS_MOST = 3
 SAME_EVENT_COSINE = 0.65  # two sentences dated the same day this close tell one event
 SAME_EVENT_WORDS = 0.4
+SHARED_COSINE = 0.75  # a sentence this close to another source's tells the same thing
 ELSEWHERE_COSINE = 0.6  # a sentence this close to another source's is not one source's alone
 # An article whose best sentence is less relevant than this share of the best article's is off the topic.
 # On the six briefing checklists every story article reaches 0.59 of the best; the other articles gathered
@@ -602,12 +603,18 @@ def build_differences(sentences: list[Sentence], registry: Registry) -> list[Bri
         for d in find_differences([s.span for s in relevant], [s.article.id for s in relevant], vectors,
                                   DIFFERENCES_MOST, dates):
             items.append(_difference(d, relevant[d.first], relevant[d.second], registry))
-    shared = {s.claim for s in sentences if len({x.article.id for x in sentences if x.claim == s.claim}) > 1}
-    if not items and shared and len(registry.source_of) > 1:
-        best = max((s for s in relevant if s.claim in shared), key=lambda s: s.score, default=None)
-        if best is not None:
+    if not items and len(registry.source_of) > 1 and len({s.article.id for s in relevant}) > 1:
+        # What the sources share: statements another source tells too, in the same or other words.
+        vectors = np.array([s.vector for s in relevant])
+        sims = vectors @ vectors.T
+        ids = [s.article.id for s in relevant]
+        told = [i for i in range(len(relevant)) if any(sims[i, j] >= SHARED_COSINE and ids[j] != ids[i]
+                                                       for j in range(len(relevant)))]
+        if told:
+            best = max((relevant[i] for i in told), key=lambda s: s.score)
+            claims = len({relevant[i].claim for i in told if ids[i] == best.article.id})
             mark, ns = registry.marks(best.article, [(best.start, best.end)])
-            items.append(BriefItem(text=f"{AGREE} {len(shared)} claim(s) carried by more than one source, such as: "
+            items.append(BriefItem(text=f"{AGREE} {claims} statement(s) another source also tells, such as: "
                                         f"{best.text} {mark}", citations=ns))
     shown = {(a, s) for a, s, _ in registry.numbers}
     for s in only_adds(relevant, registry.source_of, shown)[:ONLY_ADDS_MOST]:
@@ -777,7 +784,7 @@ def _item(f: Fact, registry: Registry) -> BriefItem:
 # sources carried a line. Taken off before a line's support is checked against its quotes.
 _FRAME_RE = re.compile(
     "|".join(re.escape(x) + ":" for x in KIND_SAYS.values())
-    + "|" + re.escape(AGREE) + r" \d+ claim\(s\) carried by more than one source, such as:"
+    + "|" + re.escape(AGREE) + r" \d+ statement\(s\) another source also tells, such as:"
     + r"|·\s*in \d+ sources|(?:\bOnly )?\bSource \d+(?: \([^)]*\))?(?: says| adds:| reports:|:)?|[“”—]"
 )
 _SAYS_RE = re.compile(r"(?i)\b(?:article|source)\s+\d+\s+(?:says|reports|states|notes)(?:\s+that)?")

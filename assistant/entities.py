@@ -3,19 +3,24 @@ entity.
 
 The names and their kinds come from the language pipeline's NER (`language.parse`): PERSON is a person,
 ORG and NORP an organisation, GPE, LOC and FAC a place. Proper-noun runs the model left unlabelled only
-add spellings and mentions to a name it did label. What is decided here is which mentions are one entity:
+add spellings and mentions to a name it did label. What is decided here is which mentions are one entity
+and how sure its kind is:
 
 - a title the model kept in a name is dropped: an abbreviation before a name ("Gov.", "Dr."), or a word
-  these articles put before several different names ("President Trump", "President Rouhani");
-- a surname or a shorter form joins the full name used earlier in the same article ("Pierluisi" ->
-  "Pedro Pierluisi"), else the one full name the other articles use; a one-word organisation joins the
-  longer one it ends ("Senate" -> "Puerto Rico Senate");
+  these articles put before two different people's names ("President Trump", "President Rouhani");
+- a surname or a shorter form joins the full name that holds it, the one named last before it in the same
+  article, else the most mentioned ("Pierluisi" -> "Pedro Pierluisi"); an acronym joins the name it spells
+  ("NHC" -> "National Hurricane Center"); a one-word organisation joins the longer one it ends ("Senate"
+  -> "Puerto Rico Senate");
 - spellings of one name join on `text.skeleton` (Kyzylbulag / Gizilbulagh, Demirli / Damirli);
-- the kind is the majority of the mentions' labels; a name that only modifies a noun ("the Damirli
-  deposit", "the Trump administration") votes half, and a name with half votes only is of no sure kind.
+- the kind is the majority of the mentions' labels. A name that only modifies a noun ("the Trump
+  administration") or is quoted ("the 'Damirli' deposit") votes half; a name with half votes only is of no
+  sure kind ("other"), and so are a name only ever seen as one word opening a sentence ("Attendance was
+  high") and a "person" never tagged so with more than one word (the small model tags storms and islands
+  as people: "Humberto", "Bermuda").
 
-Formats, not language, are ruled out by hand: names with brackets or other non-name characters, and a
-capitalised abbreviation right after a clock time (a time zone: "10:30 BST").
+Formats, not language, are ruled out by hand: names with brackets or other non-name characters, a number
+ending a person's name, and a capitalised abbreviation right after a clock time (a time zone: "10:30 BST").
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ class Mention:
     end: int
     weight: float = 1.0
     title: str = ""  # a leading word kept for now, dropped if it proves to be a title
+    opening: bool = False  # one word opening its sentence, where a capital letter says nothing
 
     @property
     def words(self) -> list[str]:
@@ -107,11 +113,8 @@ def _is_name(tokens: list[Any]) -> bool:
 def _weight(tokens: list[Any]) -> float:
     """Half a vote for a name that modifies a common noun: "the Demirli deposit" is a deposit, "the Trump
     administration" an administration; the name's own kind is what its other mentions say. Half a vote too
-    for a name in quotation marks ("the 'Damirli' deposit"): people's names are not quoted, and for one word
-    opening a sentence."""
+    for a name in quotation marks ("the 'Damirli' deposit"): people's names are not quoted."""
     doc = tokens[0].doc
-    if len(tokens) == 1 and tokens[0].is_sent_start:
-        return WEAK  # a capital letter opening a sentence says nothing: "Attendance was high"
     before, after = tokens[0].i - 1, tokens[-1].i + 1
     if before >= 0 and after < len(doc) and doc[before].is_quote and doc[after].is_quote:
         return WEAK
@@ -143,7 +146,8 @@ def mentions_in(doc: Any, article_id: str, offset: int = 0) -> list[Mention]:
         elif len(tokens) > 1:
             title = tokens[0].text
         a, b = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
-        out.append(Mention(doc.text[a:b], KINDS[ent.label_], article_id, offset + a, offset + b, _weight(tokens), title))
+        out.append(Mention(doc.text[a:b], KINDS[ent.label_], article_id, offset + a, offset + b, _weight(tokens), title,
+                           len(tokens) == 1 and bool(tokens[0].is_sent_start)))
     run: list[Any] = []
     for t in [*doc, None]:
         if t is not None and t.pos_ == "PROPN" and t.i not in covered:
@@ -197,17 +201,21 @@ def join_entities(found: Iterable[Mention]) -> list[Entity]:
     groups = {k: e for k, e in groups.items() if e.votes}  # an unlabelled run alone is no name
     for e in groups.values():
         e.kind = _kind(e.votes)
+    opening = {(m.article_id, m.start) for m in found if m.opening}
     _join_acronyms(groups)
     _join_shorter(groups)
     for e in groups.values():
         e.kind = _kind(e.votes)
-        if e.kind == "person" and all(" " not in s for s in e.spellings):
-            e.kind = "other"  # news names a person in full once; one word alone is as likely a storm or a place
-        # Show the fullest spelling a mention of its kind surely uses; the others are variants.
-        voted = e.kind if e.kind != "other" else max(e.votes, key=e.votes.__getitem__)
-        sure = [s for s in e.spellings if e.spelled[(s, voted)] >= 1.0]
-        e.name = max(sure, key=lambda s: (len(s.split()), e.spelled[(s, voted)], len(s))) if sure else \
-            max(e.spellings, key=lambda s: (e.spelled[(s, voted)], len(s.split()), len(s)))
+        if all((a, s) in opening for a, s, _ in e.mentions):
+            e.kind = "other"  # "Attendance was high", "Though ...": only ever a capital opening a sentence
+        if e.kind == "person" and not any(" " in s and e.spelled[(s, "person")] >= 1.0 for s in e.spellings):
+            # News names a person in full at least once; a name only ever tagged a person as one word is as
+            # likely a storm or a place ("Humberto", "Bermuda").
+            e.kind = "other"
+        # Show the fullest spelling a mention of its kind surely uses (any, when the kind is not sure); the
+        # others are variants.
+        sure = [s for s in e.spellings if e.kind == "other" or e.spelled[(s, e.kind)] >= 1.0] or e.spellings
+        e.name = max(sure, key=lambda s: (len(s.split()), sum(w for (x, _), w in e.spelled.items() if x == s), len(s)))
     return list(groups.values())
 
 
