@@ -234,7 +234,7 @@ def score_article_sentences(topic: str, sentences: list[Sentence], embeddings: E
         mine = [s for s in group if s.vector is not None]
         if not mine:
             continue
-        centroid = np.mean([s.vector for s in mine], axis=0)
+        centroid = np.mean(np.array([s.vector for s in mine]), axis=0)
         centroid /= np.linalg.norm(centroid) or 1.0
         for s in mine:
             s.score = 0.6 * s.score + 0.4 * float(s.vector @ centroid)  # type: ignore[operator]

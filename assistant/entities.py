@@ -67,8 +67,8 @@ class Entity:
     kind: str
     spellings: list[str] = field(default_factory=list)
     mentions: list[tuple[str, int, int]] = field(default_factory=list)  # (article id, start, end)
-    votes: Counter[str] = field(default_factory=Counter)
-    spelled: Counter[tuple[str, str]] = field(default_factory=Counter)  # (spelling, kind) -> weight
+    votes: dict[str, float] = field(default_factory=dict)  # kind -> weight of the mentions saying so
+    spelled: dict[tuple[str, str], float] = field(default_factory=dict)  # (spelling, kind) -> weight
 
     @property
     def sources(self) -> set[str]:
@@ -196,8 +196,8 @@ def join_entities(found: Iterable[Mention]) -> list[Entity]:
             e.spellings.append(m.name)
         e.mentions.append((m.article_id, m.start, m.end))
         if m.kind:
-            e.votes[m.kind] += m.weight
-            e.spelled[(m.name, m.kind)] += m.weight
+            _add(e.votes, {m.kind: m.weight})
+            _add(e.spelled, {(m.name, m.kind): m.weight})
     groups = {k: e for k, e in groups.items() if e.votes}  # an unlabelled run alone is no name
     for e in groups.values():
         e.kind = _kind(e.votes)
@@ -208,18 +208,23 @@ def join_entities(found: Iterable[Mention]) -> list[Entity]:
         e.kind = _kind(e.votes)
         if all((a, s) in opening for a, s, _ in e.mentions):
             e.kind = "other"  # "Attendance was high", "Though ...": only ever a capital opening a sentence
-        if e.kind == "person" and not any(" " in s and e.spelled[(s, "person")] >= 1.0 for s in e.spellings):
+        if e.kind == "person" and not any(" " in s and e.spelled.get((s, "person"), 0.0) >= 1.0 for s in e.spellings):
             # News names a person in full at least once; a name only ever tagged a person as one word is as
             # likely a storm or a place ("Humberto", "Bermuda").
             e.kind = "other"
         # Show the fullest spelling a mention of its kind surely uses (any, when the kind is not sure); the
         # others are variants.
-        sure = [s for s in e.spellings if e.kind == "other" or e.spelled[(s, e.kind)] >= 1.0] or e.spellings
+        sure = [s for s in e.spellings if e.kind == "other" or e.spelled.get((s, e.kind), 0.0) >= 1.0] or e.spellings
         e.name = max(sure, key=lambda s: (len(s.split()), sum(w for (x, _), w in e.spelled.items() if x == s), len(s)))
     return list(groups.values())
 
 
-def _kind(votes: Counter[str]) -> str:
+def _add(target: dict[Any, float], more: dict[Any, float]) -> None:
+    for k, v in more.items():
+        target[k] = target.get(k, 0.0) + v
+
+
+def _kind(votes: dict[str, float]) -> str:
     if not votes:
         return "other"
     kind, weight = max(votes.items(), key=lambda kv: (kv[1], -KIND_ORDER[kv[0]]))
@@ -233,7 +238,7 @@ def _initials(name: str) -> str:
 def _join_acronyms(groups: dict[str, Entity]) -> None:
     """An acronym joins the name whose capitalised words it spells ("NHC" -> "National Hurricane Center",
     "U.S." -> "United States"): a format, like a date's."""
-    longer = {}
+    longer: dict[str, str] = {}
     for key, e in groups.items():
         for s in e.spellings:
             if len(s.split()) > 1:
@@ -244,8 +249,8 @@ def _join_acronyms(groups: dict[str, Entity]) -> None:
         host = next((longer[x] for x in letters if x in longer and longer[x] != key and longer[x] in groups), None)
         if host is not None and len(e.spellings) == len(letters):
             groups[host].mentions += e.mentions
-            groups[host].votes.update(e.votes)
-            groups[host].spelled.update(e.spelled)
+            _add(groups[host].votes, e.votes)
+            _add(groups[host].spelled, e.spelled)
             groups[host].spellings += [s for s in e.spellings if s not in groups[host].spellings]
             groups[host].kind = _kind(groups[host].votes)
             del groups[key]
@@ -259,12 +264,12 @@ def _join_shorter(groups: dict[str, Entity]) -> None:
         short = groups.get(key)
         if short is None:
             continue
-        if short.kind == "person" or short.votes["person"] > 0:
+        if short.kind == "person" or short.votes.get("person", 0.0) > 0:
             # The person's full name, or a longer name the model took for something else that holds the
             # surname after a first word ("Ricardo Rosselló Nevares" tagged ORG; not "Trump Organization").
             hosts = [h for h in groups if h != key and _inside(words[key], words[h]) and (
                 groups[h].kind == "person" or short.kind == "person" and words[h][0] != words[key][0]
-                and groups[h].votes["person"] + short.votes["person"] > max(groups[h].votes.values()))]
+                and groups[h].votes.get("person", 0.0) + short.votes.get("person", 0.0) > max(groups[h].votes.values()))]
         elif short.kind == "organisation" and len(words[key]) == 1:
             hosts = [h for h in groups if h != key and groups[h].kind == "organisation" and len(words[h]) > 1
                      and words[h][-1] == key]
@@ -280,9 +285,9 @@ def _join_shorter(groups: dict[str, Entity]) -> None:
             groups[host].mentions.append((aid, a, b))
             share[host] += 1
         for h, n in share.items():
-            groups[h].votes.update({k: v * n / len(short.mentions) for k, v in short.votes.items()})
+            _add(groups[h].votes, {k: v * n / len(short.mentions) for k, v in short.votes.items()})
             groups[h].spellings += [s for s in short.spellings if s not in groups[h].spellings]
-            groups[h].spelled.update(short.spelled)
+            _add(groups[h].spelled, short.spelled)
         del groups[key]
 
 

@@ -288,8 +288,8 @@ class Store:
         """(article id, start, end, stored embedding) of every chunk of the articles."""
         if not article_ids:
             return []
-        got = _reading(lambda: self.chunks.get(where={"article_id": {"$in": list(article_ids)}},
-                                               include=["metadatas", "embeddings"]), self.where)
+        where: Any = {"article_id": {"$in": list(article_ids)}}
+        got = _reading(lambda: self.chunks.get(where=where, include=["metadatas", "embeddings"]), self.where)
         return [(m.get("article_id", ""), int(m.get("start", 0)), int(m.get("end", 0)), list(v))
                 for m, v in zip(got["metadatas"], got["embeddings"])]
 

@@ -29,6 +29,11 @@ def test_a_shared_year_gives_both_days_and_a_missing_year_comes_from_publication
     assert show_dates(("2022-12-03", "2022-12-07")) == "3 and 7 December 2022"
 
 
+def test_a_month_day_without_a_year_is_the_one_nearest_publication():
+    assert dates_in("a no-deal exit by October 31 looms", "2019-08-29") == [("2019-10-31",)]  # ahead, this year
+    assert dates_in("talks on January 5 were", "2019-12-20") == [("2020-01-05",)]
+
+
 def test_relative_dates_without_a_publication_date_are_not_guessed():
     assert dates_in("They met on Saturday, in May 2020.", None) == [("2020-05",)]
 
