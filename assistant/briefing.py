@@ -61,6 +61,7 @@ PROMPT_TOKENS = 350  # the fixed part of the map and compose prompts
 FACT_MIN_SCORE = 0.3  # least relevance (topic + centrality) for a sentence to become a fact
 RELEVANT_MIN = 0.25  # least relevance for a sentence's dates, names and accounts to enter the briefing
 MAX_FACTS_PER_ARTICLE = 6
+LEAD_BONUS = 0.1  # added to the first sentence's score, half that to the second's...
 EMBED_BUDGET = 240  # sentences embedded per briefing, shared among its articles
 EMBED_MIN = 6  # ... but at least this many of each article
 SUMMARY_MOST = 4
@@ -303,9 +304,10 @@ def claim_facts(sentences: list[Sentence], rank: dict[str, int]) -> list[Fact]:
         if top.score < max(FACT_MIN_SCORE, 0.75 * best_of[top.article.id]):
             continue
         carriers = {s.article.id for s in members}
-        # A claim more sources carry counts a little more: it is what the story is.
-        facts.append(Fact(top.text, [(top.article, top.start, top.end)], top.score + 0.03 * (len(carriers) - 1),
-                          carriers, claim))
+        # A claim more sources carry counts a little more: it is what the story is; so does an article's
+        # opening, where news puts the news.
+        bonus = 0.03 * (len(carriers) - 1) + LEAD_BONUS / (1 + min(s.position for s in members))
+        facts.append(Fact(top.text, [(top.article, top.start, top.end)], top.score + bonus, carriers, claim))
     out: list[Fact] = []
     for aid in dict.fromkeys(f.article.id for f in facts):
         out += sorted([f for f in facts if f.article.id == aid], key=lambda f: -f.score)[:MAX_FACTS_PER_ARTICLE]
@@ -738,7 +740,10 @@ def compose_briefing(
     model_diffs: list[Fact] = []
     if choice.chat is not None:
         model_summary, model_diffs = compose_with_model(topic, facts, source_of, choice, settings, budget, removed)
-    summary_facts = (model_summary if len(model_summary) >= 3 else pick_summary(facts, order))[:SUMMARY_MOST + 1]
+    if len(model_summary) >= 3:
+        summary_facts = model_summary[:SUMMARY_MOST + 1]
+    else:  # the best facts, read in the order of their sources and of the story
+        summary_facts = sorted(pick_summary(facts, order), key=lambda f: (source_of[f.article.id], f.cites[0][1]))
     summarized = {_claim_key(f.text) for f in summary_facts}
     model_diffs = [f for f in model_diffs if _claim_key(f.text) not in summarized]  # a summary bullet again
     briefing = Briefing(topic=topic, title=f"Briefing: {topic}", since=None, until=None, queries=queries or [],
