@@ -289,9 +289,9 @@ def _best(members: list[Sentence], rank: dict[str, int]) -> Sentence:
     return min((s for s in members if s.score >= top - 0.02), key=lambda s: (rank.get(s.article.id, 0), s.start))
 
 
-def claim_facts(sentences: list[Sentence], rank: dict[str, int]) -> list[Fact]:
+def claim_facts(sentences: list[Sentence], rank: dict[str, int], near: float = 0.75) -> list[Fact]:
     """One fact per claim, quoting its best telling verbatim (so its support is complete by construction),
-    and, per article, those that score near the article's best."""
+    and, per article, those that score at least `near` of the article's best."""
     groups: dict[int, list[Sentence]] = {}
     for s in sentences:
         groups.setdefault(s.claim, []).append(s)
@@ -301,7 +301,7 @@ def claim_facts(sentences: list[Sentence], rank: dict[str, int]) -> list[Fact]:
     facts: list[Fact] = []
     for claim, members in groups.items():
         top = _best(members, rank)
-        if top.score < max(FACT_MIN_SCORE, 0.75 * best_of[top.article.id]):
+        if top.score < max(FACT_MIN_SCORE, near * best_of[top.article.id]):
             continue
         carriers = {s.article.id for s in members}
         # A claim more sources carry counts a little more: it is what the story is; so does an article's
@@ -751,8 +751,13 @@ def compose_briefing(
     briefing.summary = [_item(f, registry) for f in summary_facts]
     parsed = parse_sentences([s for s in sentences if s.score >= RELEVANT_MIN])
     briefing.timeline, told = build_timeline(sentences, registry)
-    shown = {f.claim for f in summary_facts} | {s.claim for s in told} | {-2}
-    rest = [f for f in facts if f.claim not in shown and f.text not in {g.text for g in summary_facts}]
+    # Key facts: what the summary and the timeline do not already say, from a wider pool than the summary's
+    # (extractive), the timeline's lines too when little else is left.
+    pool = facts if choice.chat is not None else claim_facts(sentences, rank, near=0.5)
+    said_claims = {f.claim for f in summary_facts if f.claim >= 0}
+    rest = [f for f in pool if f.claim not in said_claims and f.text not in {g.text for g in summary_facts}]
+    untold = [f for f in rest if f.claim < 0 or f.claim not in {s.claim for s in told}]
+    rest = untold if len(untold) >= 3 else rest
     key = sorted(pick_summary(rest, order, KEY_FACTS_MOST), key=lambda f: (source_of[f.article.id], f.cites[0][1]))
     briefing.key_facts = [_item(f, registry) for f in key]
     if model_diffs:
