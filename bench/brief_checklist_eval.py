@@ -5,7 +5,8 @@ bench/brief_checklists.jsonl over a store holding the wikinews and gum-wikinews 
 
 Per checklist (and summed or averaged over all):
 - people / organisations / places: the share of the listed names found among the briefing's entities
-  *as that kind*, and the names found but listed under another kind;
+  *as that kind*, and the names found but listed under another kind (each entity counts for the listed
+  name closest to it: "Puerto Rico" the place for "Puerto Rico", not for "Puerto Rico Senate");
 - timeline_dates: the share of the checklist's event dates that some timeline line carries;
 - must_not: strings listed as an entity (its name or a spelling equal to it, or starting with it as a title:
   "Governor Rosselló" for "Governor");
@@ -47,18 +48,35 @@ def names_of(entity: dict) -> list[str]:
     return [norm(n) for n in [shown, *entity.get("spellings", [])] if n.strip()]
 
 
-def matches(expected: str, got: str) -> bool:
-    """The same name: equal, or one inside the other word by word and at least half its length."""
+def closeness(expected: str, got: str) -> float:
+    """2 for the same name; else, when one holds the other word by word and is at least half as long, the
+    share of the longer it covers; else 0."""
     if expected == got:
-        return True
+        return 2.0
     short, long_ = sorted((expected, got), key=len)
-    return bool(re.search(r"(?<!\w)" + re.escape(short) + r"(?!\w)", long_)) and len(short) >= 0.5 * len(long_)
+    if re.search(r"(?<!\w)" + re.escape(short) + r"(?!\w)", long_) and len(short) >= 0.5 * len(long_):
+        return len(short) / len(long_)
+    return 0.0
 
 
-def find(expected: list[str], entities: list[dict]) -> list[str]:
-    """The kinds the entities that carry one of the expected names (or, for people, the surname) are listed as."""
-    wanted = [norm(e) for e in expected if e]
-    return [e["kind"] for e in entities if any(matches(w, n) for w in wanted for n in names_of(e))]
+def assign(check: dict, entities: list[dict]) -> dict[str, list[str]]:
+    """For each listed name (people by name or surname), the kinds of the entities whose closest listed
+    name it is: "Puerto Rico" the place counts for "Puerto Rico", not for "Puerto Rico Senate"."""
+    wanted: list[tuple[str, list[str]]] = []
+    for key in KINDS:
+        for item in check[key]:
+            names = [item["name"], item["surname"]] if isinstance(item, dict) else [item]
+            wanted.append((names[0], [norm(n) for n in names if n]))
+    kinds: dict[str, list[str]] = {shown: [] for shown, _ in wanted}
+    for e in entities:
+        best, score = None, 0.0
+        for shown, names in wanted:
+            c = max(closeness(w, n) for w in names for n in names_of(e))
+            if c > score:
+                best, score = shown, c
+        if best is not None:
+            kinds[best].append(e["kind"])
+    return kinds
 
 
 def repeated_lines(timeline: list[dict]) -> int:
@@ -96,13 +114,13 @@ def run_brief(store: Path, topic: str) -> tuple[dict, float]:
 def score(check: dict, b: dict, seconds: float, texts: dict[str, str]) -> dict:
     entities = b["entities"]
     result: dict = {"id": check["id"], "topic": check["topic"], "seconds": round(seconds, 1)}
+    assigned = assign(check, entities)
     for key, kind in KINDS.items():
         found = wrong = 0
         missed, misfiled = [], []
         for item in check[key]:
-            names = [item["name"], item["surname"]] if isinstance(item, dict) else [item]
             shown = item["name"] if isinstance(item, dict) else item
-            kinds = find(names, entities)
+            kinds = assigned[shown]
             if kind in kinds:
                 found += 1
             else:
@@ -143,6 +161,8 @@ def totals(rows: list[dict]) -> dict:
     return {
         **{f"{k}_share": share(k) for k in (*KINDS, "timeline_dates")},
         "names_listed_as_another_kind": sum(r[k]["also_listed_as_other_kind"] for r in rows for k in KINDS),
+        "of_which_a_wrong_kind": sum(1 for r in rows for k in KINDS for m in r[k]["misfiled"]
+                                     if set(m.rsplit(" as ", 1)[1].split("/")) - {"other"}),
         "must_not_listed": sum(len(r["must_not"]) for r in rows),
         "repeated_timeline_lines": sum(r["repeated_timeline"] for r in rows),
         "timeline_lines": sum(r["timeline_lines"] for r in rows),
