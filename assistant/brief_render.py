@@ -48,14 +48,29 @@ def to_markdown(b: Briefing) -> str:
             out += [f"- {clean(i.text)}" for i in items]
         out.append("")
     out += ["## Sources", ""]
+    shown = _quoted_in_full(b)
     for s in b.sources:
         meta = ", ".join(x for x in (s.outlet, s.date) if x)
-        out.append(f"{s.n}. **{clean(s.title)}**" + (f" — {meta}" if meta else "") + f" — `{s.path}`"
+        version = f" — another version of source {s.version_of}" if s.version_of else ""
+        out.append(f"{s.n}. **{clean(s.title)}**" + (f" — {meta}" if meta else "") + version + f" — `{s.path}`"
                    + (f" <{s.url}>" if s.url else ""))
         for c in b.citations:
             if c.article_id == s.article_id:
-                out.append(f"   - [{c.n}] “{clean(c.quote)}” (chars {c.start}–{c.end})")
+                quote = _short(c.quote) if c.n in shown else c.quote
+                out.append(f"   - [{c.n}] “{clean(quote)}” (chars {c.start}–{c.end})")
     return "\n".join(out).rstrip() + "\n"
+
+
+def _quoted_in_full(b: Briefing) -> set[int]:
+    """Citations whose whole quote a line above already shows: the source list need not print it again."""
+    texts = [i.text for key, _ in SECTIONS if key != "entities" for i in getattr(b, key)]
+    return {c.n for c in b.citations if any(c.quote in t and f"[{c.n}]" in t for t in texts)}
+
+
+def _short(quote: str, head: int = 60, tail: int = 25) -> str:
+    if len(quote) <= head + tail + 10:
+        return quote
+    return quote[:head].rstrip() + " … " + quote[-tail:].lstrip()
 
 
 def to_json(b: Briefing) -> str:
@@ -84,6 +99,7 @@ def to_html(b: Briefing) -> str:
     for s in b.sources:
         meta = ", ".join(x for x in (s.outlet, s.date) if x)
         link = f' <a href="{e(s.url)}">{e(s.url)}</a>' if s.url else ""
+        meta += f" — another version of source {s.version_of}" if s.version_of else ""
         quotes = "".join(f'<li id="c{c.n}">[{c.n}] “{e(strip_control(c.quote))}” (chars {c.start}–{c.end})</li>'
                          for c in b.citations if c.article_id == s.article_id)
         body.append(f"<li><strong>{e(s.title)}</strong> — {e(meta)} — <code>{e(s.path)}</code>{link}<ul>{quotes}</ul></li>")

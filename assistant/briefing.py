@@ -1,15 +1,20 @@
 """Cited briefings: a topic in, a `Briefing` out that a reader can check line by line.
 
-Map-reduce over articles. *Gather* runs several sub-queries derived from the topic and keeps the articles
-they agree on. *Map* turns each article into cited facts: its best sentences (extractive), or facts a
-model wrote against the article's numbered passages, in batches that fit the model's context window.
-*Reduce* composes the summary and the differences between sources (extractive: chosen and paired
-sentences; a model: a compose prompt over the numbered facts). The timeline, the people and places and
-the source list are built from the article text itself for every provider: dates resolved by
-`dates.find_dates`, names joined across spellings by `entities.join_entities`.
+*Gather* runs several sub-queries derived from the topic and keeps the articles they agree on. *Read*
+splits them into sentences, ranks them by the stored chunk embeddings and shared words, embeds the best
+few hundred (a 40-article briefing embeds no more than a 10-article one) and scores them by relevance to
+the topic and centrality in their article. Wire copies and rewrites are collapsed (`duplicates`): versions
+of one story are found, and sentences that say one thing form one *claim*, cited once with how many
+sources carried it. *Map* turns claims into facts (extractive) or asks a model for facts over each
+article's numbered passages. *Reduce* composes the summary (at most five bullets), key facts (at most
+ten), a timeline of one line per dated event (`dates.find_dates`), who is involved (the NER of the
+language pipeline, joined by `entities.join_entities`, at most three citations each) and where the
+sources differ (`differences`: the same slot of one claim filled differently; else what they share and
+what one source alone adds).
 
 Every item's citations are exact spans of article text; model output goes through the same
 `citations.validate` as answers, and a last check drops any item whose quote does not match its article.
+Citations are numbered in the order a reader meets them.
 """
 
 from __future__ import annotations
@@ -17,14 +22,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.chunking import sentence_spans
 from assistant.citations import CITATION_RE, split_claims, support, validate
-from assistant.dates import find_dates, show_dates
-from assistant.entities import Mention, join_entities, mentions, variant_spellings
+from assistant.dates import DateMention, find_dates, show_date, show_dates
+from assistant.differences import Difference, Slot, find_differences
+from assistant.duplicates import jaccard, same_claims, story_versions
+from assistant.entities import KIND_ORDER, Entity, join_entities, mentions_in, variant_spellings
 from assistant.errors import InputError
 from assistant.extractive import Candidate, score_sentences
 from assistant.prompts import load_prompt
@@ -32,7 +40,7 @@ from assistant.providers import ChatChoice, provider_error
 from assistant.retrieval import Filters
 from assistant.settings import Settings
 from assistant.store import Store
-from assistant.text import STOPWORDS, WORD_RE, content_tokens, fold
+from assistant.text import STOPWORDS, WORD_RE, content_tokens, fold, looks_like_instruction
 from assistant.types import (
     Article,
     BriefEntity,
@@ -53,21 +61,25 @@ PROMPT_TOKENS = 350  # the fixed part of the map and compose prompts
 FACT_MIN_SCORE = 0.3  # least relevance (topic + centrality) for a sentence to become a fact
 RELEVANT_MIN = 0.25  # least relevance for a sentence's dates, names and accounts to enter the briefing
 MAX_FACTS_PER_ARTICLE = 6
-MAX_EVENTS = 15
-
-
-@dataclass
-class Fact:
-    """A claim about the topic with the article spans that support it (a composed bullet may cite several
-    articles)."""
-
-    text: str
-    cites: list[tuple[Article, int, int]]
-    score: float = 0.0
-
-    @property
-    def article(self) -> Article:
-        return self.cites[0][0]
+LEAD_BONUS = 0.1  # added to the first sentence's score, half that to the second's...
+EMBED_BUDGET = 240  # sentences embedded per briefing, shared among its articles
+EMBED_MIN = 6  # ... but at least this many of each article
+SUMMARY_MOST = 4
+KEY_FACTS_MOST = 10
+MAX_EVENTS = 12
+ENTITIES_MOST = {"person": 6, "organisation": 5, "place": 5, "other": 2}
+ENTITY_CITES = 3
+DIFFERENCES_MOST = 4
+ONLY_ADDS_MOST = 3
+SAME_EVENT_COSINE = 0.65  # two sentences dated the same day this close tell one event
+SAME_EVENT_WORDS = 0.4
+SHARED_COSINE = 0.75  # a sentence this close to another source's tells the same thing
+ELSEWHERE_COSINE = 0.6  # a sentence this close to another source's is not one source's alone
+# An article whose best sentence is less relevant than this share of the best article's is off the topic.
+# On the six briefing checklists every story article reaches 0.59 of the best; the other articles gathered
+# reach 0.3 to 0.8 (a neighbouring story: another hurricane that season), so this drops only the far ones.
+ARTICLE_MIN = 0.58
+DATES_APART = 25  # date mentions this close in one sentence are one event ("late on Monday or early Tuesday")
 
 
 @dataclass
@@ -75,17 +87,42 @@ class Sentence:
     article: Article
     start: int
     end: int
-    score: float = 0.0
+    position: int  # index among its article's sentences
+    words: frozenset[str]
+    score: float = 0.0  # relevance blended with centrality in its article
+    relevance: float = 0.0  # to the topic alone
     vector: np.ndarray | None = None
+    claim: int = -1  # sentences with one claim id say the same thing
+    span: Any = None  # its parse (a spaCy Span), for the sentences the briefing reads closely
 
     @property
     def text(self) -> str:
         return self.article.text[self.start:self.end]
 
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.article.id, self.start)
+
+
+@dataclass
+class Fact:
+    """A claim about the topic with the article spans that support it (a composed bullet may cite several
+    articles), and the articles that carry it (a wire story's versions, reprints)."""
+
+    text: str
+    cites: list[tuple[Article, int, int]]
+    score: float = 0.0
+    carriers: set[str] = field(default_factory=set)
+    claim: int = -1
+
+    @property
+    def article(self) -> Article:
+        return self.cites[0][0]
+
 
 @dataclass
 class Registry:
-    """Numbers citations in the order a reader meets them; one number per distinct article span."""
+    """One number per distinct article span; numbers follow the reading order once `renumber` ran."""
 
     source_of: dict[str, int]
     citations: list[Citation] = field(default_factory=list)
@@ -136,48 +173,145 @@ def gather(topic: str, retrieve: Retrieve, filters: Filters, max_articles: int, 
     ranked = sorted((a for a in votes if best[a] >= min_relevance), key=lambda a: -votes[a])
     return ranked[:max_articles], queries
 
+# ---- read -----------------------------------------------------------------------------------------
+
+
+def split_sentences(articles: list[Article]) -> list[Sentence]:
+    """Every sentence of the articles that could be quoted (an instruction planted in an article never is)."""
+    out: list[Sentence] = []
+    for a in articles:
+        for i, (s, e) in enumerate(sentence_spans(a.text)):
+            text = a.text[s:e]
+            if e - s >= 20 and not looks_like_instruction(text):
+                out.append(Sentence(a, s, e, i, frozenset(content_tokens(text))))
+    return out
+
+
+def _chunk_relevance(sentences: list[Sentence], store: Store, topic_vector: np.ndarray) -> dict[tuple[str, int], float]:
+    """Each sentence's best stored chunk's cosine to the topic: relevance known before embedding anything."""
+    best: dict[tuple[str, int], float] = {}
+    chunks = store.chunk_vectors(sorted({s.article.id for s in sentences}))
+    by_article: dict[str, list[tuple[int, int, float]]] = {}
+    for aid, a, b, v in chunks:
+        by_article.setdefault(aid, []).append((a, b, float(np.asarray(v, dtype=np.float32) @ topic_vector)))
+    for s in sentences:
+        sims = [sim for a, b, sim in by_article.get(s.article.id, []) if a <= s.start < b]
+        best[s.key] = max(sims, default=0.0)
+    return best
+
+
+def score_article_sentences(topic: str, sentences: list[Sentence], embeddings: Embeddings,
+                            store: Store | None = None) -> list[Sentence]:
+    """The sentences worth reading, scored by relevance to the topic (embedding and shared words) blended
+    with centrality in their article (cosine to the mean of its scored sentences).
+
+    Embedding is most of a briefing's time, so not every sentence is embedded: each article's sentences
+    are first ranked by their chunk's stored embedding, the topic's words they share, their place (news puts
+    the news first) and whether they carry a date, and the best `EMBED_BUDGET` (at least `EMBED_MIN` per
+    article) are embedded, each distinct text once."""
+    if not sentences:
+        return []
+    topic_vector = np.asarray(embeddings.embed_query(topic), dtype=np.float32)
+    want = content_tokens(topic)
+    chunk = _chunk_relevance(sentences, store, topic_vector) if store is not None else {}
+    by_article: dict[str, list[Sentence]] = {}
+    for s in sentences:
+        by_article.setdefault(s.article.id, []).append(s)
+    quota = max(EMBED_MIN, EMBED_BUDGET // len(by_article))
+    chosen: list[Sentence] = []
+    for group in by_article.values():
+        def pre(s: Sentence) -> float:
+            shared = len(want & s.words) / (len(want) or 1)
+            dated = 0.1 if find_dates(s.text, s.article.date) else 0.0
+            return 0.5 * chunk.get(s.key, 0.0) + 0.3 * shared + 0.2 / (1 + s.position) + dated
+        chosen += sorted(group, key=pre, reverse=True)[:quota]
+    texts = list(dict.fromkeys(" ".join(s.text.split()) for s in chosen))
+    rows = {t: i for i, t in enumerate(texts)}
+    vectors = np.asarray(embeddings.embed_documents(texts), dtype=np.float32)
+    for s in chosen:
+        s.vector = vectors[rows[" ".join(s.text.split())]]
+        s.relevance = s.score = 0.6 * float(s.vector @ topic_vector) + 0.4 * len(want & s.words) / (len(want) or 1)
+    for group in by_article.values():
+        mine = [s for s in group if s.vector is not None]
+        if not mine:
+            continue
+        centroid = np.mean(np.array([s.vector for s in mine]), axis=0)
+        centroid /= np.linalg.norm(centroid) or 1.0
+        for s in mine:
+            s.score = 0.6 * s.score + 0.4 * float(s.vector @ centroid)  # type: ignore[operator]
+    chosen.sort(key=lambda s: (s.article.id, s.start))
+    claims = same_claims([s.text for s in chosen], [s.words for s in chosen], np.array([s.vector for s in chosen]))
+    for s, c in zip(chosen, claims, strict=True):
+        s.claim = c
+    return chosen
+
+
+def parse_sentences(sentences: list[Sentence]) -> list[tuple[str, Any, list[tuple[int, int, int]]]]:
+    """Parse the sentences, each article's as one text (names are read better in context); each sentence
+    gets its `span`. Returns (article id, Doc, [(offset in the Doc, article start, article end)])."""
+    from assistant.language import parse
+
+    by_article: dict[str, list[Sentence]] = {}
+    for s in sorted(sentences, key=lambda s: (s.article.id, s.start)):
+        by_article.setdefault(s.article.id, []).append(s)
+    texts, maps = [], []
+    for group in by_article.values():
+        parts: list[str] = []
+        table: list[tuple[int, int, int]] = []
+        at = 0
+        for s in group:
+            table.append((at, s.start, s.end))
+            parts.append(s.text)
+            at += len(s.text) + 1
+        texts.append("\n".join(parts))
+        maps.append(table)
+    out = []
+    for (aid, group), doc, table in zip(by_article.items(), parse(texts), maps, strict=True):
+        for s, (at, _, _) in zip(group, table, strict=True):
+            s.span = doc.char_span(at, at + len(s.text), alignment_mode="expand")
+        out.append((aid, doc, table))
+    return out
+
+
+def to_article(table: list[tuple[int, int, int]], offset: int) -> int:
+    """An offset in a parsed text of joined sentences -> the offset in its article."""
+    at, start, _ = max((row for row in table if row[0] <= offset), default=table[0])
+    return start + offset - at
+
 
 # ---- map ------------------------------------------------------------------------------------------
 
 
-def score_article_sentences(topic: str, articles: list[Article], embeddings: Embeddings) -> list[Sentence]:
-    """Every sentence of the articles with its relevance to the topic (embedding + shared words)."""
-    cands: list[Candidate] = []
-    for n, a in enumerate(articles, 1):
-        for s, e in sentence_spans(a.text):
-            if e - s >= 20:
-                cands.append(Candidate(n, a.id, a.text[s:e], s))
-    score_sentences(topic, cands, embeddings)
-    # A relevant article's story matters beyond the sentences that repeat the topic's words: blend in how
-    # central a sentence is to its own article (cosine to the article's mean sentence vector).
-    vectors = np.array(embeddings.embed_documents([c.text for c in cands]), dtype=np.float32) if cands else None
-    out: list[Sentence] = []
-    by_id = {a.id: a for a in articles}
-    for aid in by_id:
-        rows = [i for i, c in enumerate(cands) if c.article_id == aid]
-        if not rows or vectors is None:
-            continue
-        centroid = vectors[rows].mean(axis=0)
-        centroid /= np.linalg.norm(centroid) or 1.0
-        for i in rows:
-            c = cands[i]
-            score = 0.6 * c.score + 0.4 * float(vectors[i] @ centroid)
-            out.append(Sentence(by_id[aid], c.start, c.start + len(c.text), score, vectors[i]))
-    return out
+def _best(members: list[Sentence], rank: dict[str, int]) -> Sentence:
+    """The telling of a claim to quote: the best scored, and of equally good ones (a wire copy and its
+    reprint) the one in the most relevant article."""
+    top = max(s.score for s in members)
+    return min((s for s in members if s.score >= top - 0.02), key=lambda s: (rank.get(s.article.id, 0), s.start))
 
 
-def extractive_facts(sentences: list[Sentence]) -> list[Fact]:
-    """Each article's best sentences: verbatim, so their support is complete by construction."""
-    facts: list[Fact] = []
-    by_article: dict[str, list[Sentence]] = {}
+def claim_facts(sentences: list[Sentence], rank: dict[str, int], near: float = 0.75) -> list[Fact]:
+    """One fact per claim, quoting its best telling verbatim (so its support is complete by construction),
+    and, per article, those that score at least `near` of the article's best."""
+    groups: dict[int, list[Sentence]] = {}
     for s in sentences:
-        by_article.setdefault(s.article.id, []).append(s)
-    for group in by_article.values():
-        group = sorted(group, key=lambda s: -s.score)
-        top = group[0].score if group else 0.0
-        keep = [s for s in group if s.score >= max(FACT_MIN_SCORE, 0.75 * top)][:MAX_FACTS_PER_ARTICLE]
-        facts += [Fact(s.text, [(s.article, s.start, s.end)], s.score) for s in keep]
-    return facts
+        groups.setdefault(s.claim, []).append(s)
+    best_of: dict[str, float] = {}
+    for s in sentences:
+        best_of[s.article.id] = max(best_of.get(s.article.id, 0.0), s.score)
+    facts: list[Fact] = []
+    for claim, members in groups.items():
+        top = _best(members, rank)
+        if top.score < max(FACT_MIN_SCORE, near * best_of[top.article.id]):
+            continue
+        carriers = {s.article.id for s in members}
+        # A claim more sources carry counts a little more: it is what the story is; so does an article's
+        # opening, where news puts the news.
+        bonus = 0.03 * (len(carriers) - 1) + LEAD_BONUS / (1 + min(s.position for s in members))
+        facts.append(Fact(top.text, [(top.article, top.start, top.end)], top.score + bonus, carriers, claim))
+    out: list[Fact] = []
+    for aid in dict.fromkeys(f.article.id for f in facts):
+        out += sorted([f for f in facts if f.article.id == aid], key=lambda f: -f.score)[:MAX_FACTS_PER_ARTICLE]
+    return out
 
 
 def article_batches(article: Article, budget_chars: int, passage_chars: int = 700) -> list[list[Passage]]:
@@ -252,7 +386,7 @@ def _overlap(a: str, b: str) -> float:
     return len(ta & tb) / (min(len(ta), len(tb)) or 1)
 
 
-def pick_summary(facts: list[Fact], order: list[str], most: int = 4) -> list[Fact]:
+def pick_summary(facts: list[Fact], order: list[str], most: int = SUMMARY_MOST) -> list[Fact]:
     """Best facts, taking articles in turn so one source cannot fill the summary; near-repeats skipped."""
     queues = {a: sorted([f for f in facts if f.article.id == a], key=lambda f: -f.score) for a in order}
     chosen: list[Fact] = []
@@ -312,40 +446,8 @@ def compose_with_model(topic: str, facts: list[Fact], source_of: dict[str, int],
     return out["summary"], out["differences"]
 
 
-def pair_differences(sentences: list[Sentence], vectors: dict[tuple[str, int], np.ndarray],
-                     source_of: dict[str, int], most: int = 4) -> list[tuple[Sentence, Sentence | None]]:
-    """Pairs of sentences from different sources about the same thing told in different words (the sources
-    differ or add detail), then the best sentence each source has that no other source covers."""
-    relevant = [s for s in sentences if s.score >= RELEVANT_MIN]
-    pairs: list[tuple[float, Sentence, Sentence]] = []
-    for i, a in enumerate(relevant):
-        for b in relevant[i + 1:]:
-            if a.article.id == b.article.id:
-                continue
-            sim = float(vectors[(a.article.id, a.start)] @ vectors[(b.article.id, b.start)])
-            if sim >= 0.55 and _overlap(a.text, b.text) < 0.6:
-                pairs.append((sim, a, b))  # the closest accounts of one thing, however topical
-    used: set[tuple[str, int]] = set()
-    out: list[tuple[Sentence, Sentence | None]] = []
-    for _, a, b in sorted(pairs, key=lambda p: -p[0]):
-        if (a.article.id, a.start) in used or (b.article.id, b.start) in used or len(out) >= most - 1:
-            continue
-        used |= {(a.article.id, a.start), (b.article.id, b.start)}
-        first, second = sorted((a, b), key=lambda s: source_of[s.article.id])
-        out.append((first, second))
-    if len(source_of) > 1:
-        for aid in sorted(source_of, key=source_of.get):  # type: ignore[arg-type]
-            own = [s for s in relevant if s.article.id == aid and (aid, s.start) not in used]
-            others = [s for s in relevant if s.article.id != aid]
-            for s in sorted(own, key=lambda s: -s.score):
-                v = vectors[(aid, s.start)]
-                if all(float(v @ vectors[(o.article.id, o.start)]) < 0.45 for o in others):
-                    out.append((s, None))
-                    break
-    return out[:most + 1]
 
-
-# ---- timeline and entities --------------------------------------------------------------------------
+# ---- timeline ---------------------------------------------------------------------------------------
 
 
 def excerpt(text: str, a: int, b: int, before: int = 90, after: int = 120) -> tuple[int, int]:
@@ -359,58 +461,215 @@ def excerpt(text: str, a: int, b: int, before: int = 90, after: int = 120) -> tu
     return s, e
 
 
-def build_timeline(sentences: list[Sentence], registry: Registry) -> list[TimelineEvent]:
-    """Dated events from relevant sentences, dates resolved against each article's publication date."""
-    events: list[tuple[tuple[str, int, int], TimelineEvent]] = []
-    dated = [s for s in sentences if s.score >= RELEVANT_MIN and find_dates(s.text, s.article.date)]
-    for s in sorted(dated, key=lambda s: -s.score)[:MAX_EVENTS]:
-        found = find_dates(s.text, s.article.date)
-        for m in found:
-            if len(s.text) - len(m.text) < 40:
-                continue  # a dateline ("BAKU, Azerbaijan, December 13.") is when it was written, not an event
-            text = s.text
-            if len(found) > 1 or len(text) > 260:
-                # Several dates in one sentence: show the words around each date, not the sentence again.
-                a, b = excerpt(text, m.start, m.end)
-                text = ("…" if a > 0 else "") + text[a:b].strip(" ,;") + ("…" if b < len(s.text) else "")
-            mark, ns = registry.marks(s.article, [(s.start, s.end)])
-            item = TimelineEvent(text=f"{text} {mark}", citations=ns, dates=list(m.dates), when=show_dates(m.dates),
-                                 as_written=m.text)
-            events.append(((m.dates[0], registry.source_of[s.article.id], s.start + m.start), item))
-    events.sort(key=lambda e: e[0])
-    return [e for _, e in events]
+@dataclass
+class Event:
+    sentence: Sentence
+    mentions: list[DateMention]
+    dates: tuple[str, ...]
+    carriers: set[str] = field(default_factory=set)
 
 
-KIND_ORDER = {"person": 0, "organisation": 1, "place": 2, "other": 3}
-
-
-def build_entities(sentences: list[Sentence], registry: Registry, most: int = 15) -> list[BriefEntity]:
-    """People, organisations and places named in relevant sentences, spellings joined across sources."""
-    found: list[tuple[str, Mention]] = []
-    articles: dict[str, Article] = {}
-    outlets = {s.article.outlet for s in sentences if s.article.outlet}
+def dated_events(sentences: list[Sentence]) -> list[Event]:
+    """Each relevant sentence's dated events: its date mentions, those close together joined ("late on
+    Monday or early Tuesday" is one event), a dateline ("BAKU, December 13.") left out."""
+    events: list[Event] = []
     for s in sentences:
         if s.score < RELEVANT_MIN:
             continue
-        articles[s.article.id] = s.article
-        for m in mentions(s.text):
-            found.append((s.article.id, Mention(m.name, m.kind, s.start + m.start, s.start + m.end, m.key)))
-    entities = join_entities(found)
-    entities.sort(key=lambda e: (-len({a for a, _, _ in e.mentions}), -len(e.mentions), KIND_ORDER[e.kind]))
+        found = [m for m in find_dates(s.text, s.article.date) if len(s.text) - len(m.text) >= 40]
+        groups: list[list[DateMention]] = []
+        for m in found:
+            if groups and m.start - groups[-1][-1].end <= DATES_APART:
+                groups[-1].append(m)
+            else:
+                groups.append([m])
+        for g in groups:
+            dates = tuple(sorted({d for m in g for d in m.dates}))
+            events.append(Event(s, g, dates, {s.article.id}))
+    return events
+
+
+def _same_event(a: Event, b: Event) -> bool:
+    if a.dates[0] != b.dates[0]:
+        return False
+    x, y = a.sentence, b.sentence
+    if x.claim == y.claim or jaccard(x.words, y.words) >= SAME_EVENT_WORDS:
+        return True
+    return x.vector is not None and y.vector is not None and float(x.vector @ y.vector) >= SAME_EVENT_COSINE
+
+
+def build_timeline(sentences: list[Sentence], registry: Registry) -> tuple[list[TimelineEvent], list[Sentence]]:
+    """One line per dated event, in date order: the versions and rewrites that tell the same event on the
+    same day are one line, citing the best-scored telling and saying how many sources carried it. Also
+    returns the sentences the lines quote."""
+    kept: list[Event] = []
+    rank = registry.source_of
+    for e in sorted(dated_events(sentences), key=lambda e: (-round(e.sentence.score, 2), rank[e.sentence.article.id])):
+        same = next((k for k in kept if _same_event(k, e)), None)
+        if same is not None:
+            same.carriers.add(e.sentence.article.id)
+        elif not any(k.sentence is e.sentence and k.dates == e.dates for k in kept):
+            kept.append(e)
+    kept = sorted(kept[:MAX_EVENTS], key=lambda e: (e.dates[0], registry.source_of[e.sentence.article.id],
+                                                    e.sentence.start + e.mentions[0].start))
+    out: list[TimelineEvent] = []
+    for e in kept:
+        s = e.sentence
+        text = s.text
+        if len([x for x in kept if x.sentence is s]) > 1 or len(text) > 260:
+            # Several events in one sentence: show the words around each date, not the sentence again.
+            a, b = excerpt(text, e.mentions[0].start, e.mentions[-1].end)
+            text = ("…" if a > 0 else "") + text[a:b].strip(" ,;") + ("…" if b < len(s.text) else "")
+        mark, ns = registry.marks(s.article, [(s.start, s.end)])
+        out.append(TimelineEvent(text=f"{text} {mark}{carried(e.carriers)}", citations=ns, dates=list(e.dates),
+                                 when=show_dates(e.dates), as_written=" … ".join(m.text for m in e.mentions)))
+    return out, [e.sentence for e in kept]
+
+
+def carried(carriers: set[str]) -> str:
+    return f" · in {len(carriers)} sources" if len(carriers) > 1 else ""
+
+
+# ---- who is involved ----------------------------------------------------------------------------------
+
+
+def build_entities(sentences: list[Sentence], parsed: list[tuple[str, Any, list[tuple[int, int, int]]]],
+                   registry: Registry, outlets: set[str]) -> list[BriefEntity]:
+    """People, organisations and places the relevant sentences name, ranked by how many sources name
+    them, at most `ENTITIES_MOST` of each kind; each cites at most `ENTITY_CITES` sentences, one per
+    source, reusing quotes already cited."""
+    found = []
+    for aid, doc, table in parsed:
+        for m in mentions_in(doc, aid):
+            m.start, m.end = to_article(table, m.start), to_article(table, m.end)
+            found.append(m)
+    entities = [e for e in join_entities(found) if e.kind != "other" or len(e.sources) > 1]
+    entities.sort(key=lambda e: (-len(e.sources), -sum(e.votes.values()), KIND_ORDER[e.kind]))
+    holding = {s.article.id: [] for s in sentences}  # type: dict[str, list[Sentence]]
+    for s in sentences:
+        holding[s.article.id].append(s)
     out: list[BriefEntity] = []
-    for e in entities[:most]:
+    for e in entities:
         kind = "organisation" if e.name in outlets else e.kind
-        first: dict[str, tuple[int, int]] = {}
-        for aid, a, b in sorted(e.mentions, key=lambda m: (registry.source_of[m[0]], m[1])):
-            if aid not in first:
-                first[aid] = next((sp for sp in sentence_spans(articles[aid].text) if sp[0] <= a and b <= sp[1]), (a, b))
-        ns = [registry.cite(articles[aid], *span) for aid, span in first.items()]
+        if sum(x.kind == kind for x in out) >= ENTITIES_MOST[kind]:
+            continue
+        ns = _entity_cites(e, holding, registry)
         variants = variant_spellings(e)
         note = f" (spelled {' / '.join(variants)} by different sources)" if variants else ""
-        marks = "".join(f"[{n}]" for n in ns)
-        out.append(BriefEntity(text=f"{e.name}{note} {marks}", citations=ns, kind=kind, spellings=e.spellings))
+        out.append(BriefEntity(text=f"{e.name}{note} {''.join(f'[{n}]' for n in ns)}", citations=ns, kind=kind,
+                               spellings=e.spellings))
     out.sort(key=lambda e: KIND_ORDER[e.kind])
     return out
+
+
+def _entity_cites(e: Entity, holding: dict[str, list[Sentence]], registry: Registry) -> list[int]:
+    """A sentence naming the entity in each of its first sources; a sentence already cited (or its copy in
+    another version of the story) is cited again rather than a new one."""
+    cited: dict[int, Sentence] = {}
+    for group in holding.values():
+        for s in group:
+            if (s.article.id, s.start, s.end) in registry.numbers:
+                cited.setdefault(s.claim, s)
+    ns: list[int] = []
+    claims: set[int] = set()
+    for aid in sorted(e.sources, key=lambda a: registry.source_of.get(a, 99)):
+        if aid not in registry.source_of or len(ns) >= ENTITY_CITES:
+            continue
+        spots = sorted((a, b) for x, a, b in e.mentions if x == aid)
+        naming = [s for s in holding.get(aid, []) if any(s.start <= a < s.end for a, _ in spots)]
+        if not naming:
+            continue
+        again = [cited[s.claim] for s in naming if s.claim in cited]
+        s = again[0] if again else min(naming, key=lambda s: s.start)
+        if s.claim in claims:
+            continue  # the same sentence in another version of the story
+        claims.add(s.claim)
+        ns.append(registry.cite(s.article, s.start, s.end))
+    return list(dict.fromkeys(ns))
+
+
+# ---- where the sources differ -------------------------------------------------------------------------
+
+KIND_SAYS = {"count": "The numbers differ", "cause": "The cause differs", "role": "The name differs",
+             "denial": "One source denies what another reports", "date": "The date differs"}
+
+
+def build_differences(sentences: list[Sentence], registry: Registry) -> list[BriefItem]:
+    """The slots the sources fill differently (see `differences`); then, or when there are none, that the
+    sources agree on what they share, and what only one source adds."""
+    relevant = [s for s in sentences if s.score >= RELEVANT_MIN and s.span is not None and s.vector is not None]
+    items: list[BriefItem] = []
+    if len({s.article.id for s in relevant}) > 1:
+        vectors = np.array([s.vector for s in relevant])
+        dates = [_event_date(s) for s in relevant]
+        for d in find_differences([s.span for s in relevant], [s.article.id for s in relevant], vectors,
+                                  DIFFERENCES_MOST, dates):
+            items.append(_difference(d, relevant[d.first], relevant[d.second], registry))
+    if not items and len(registry.source_of) > 1 and len({s.article.id for s in relevant}) > 1:
+        # What the sources share: statements another source tells too, in the same or other words.
+        vectors = np.array([s.vector for s in relevant])
+        sims = vectors @ vectors.T
+        ids = [s.article.id for s in relevant]
+        told = [i for i in range(len(relevant)) if any(sims[i, j] >= SHARED_COSINE and ids[j] != ids[i]
+                                                       for j in range(len(relevant)))]
+        if told:
+            best = max((relevant[i] for i in told), key=lambda s: s.score)
+            claims = len({relevant[i].claim for i in told if ids[i] == best.article.id})
+            mark, ns = registry.marks(best.article, [(best.start, best.end)])
+            items.append(BriefItem(text=f"{AGREE} {claims} statement(s) another source also tells, such as: "
+                                        f"{best.text} {mark}", citations=ns))
+    shown = {(a, s) for a, s, _ in registry.numbers}
+    for s in only_adds(relevant, registry.source_of, shown)[:ONLY_ADDS_MOST]:
+        mark, ns = registry.marks(s.article, [(s.start, s.end)])
+        items.append(BriefItem(text=f"Only {_label(s.article, registry.source_of)} adds: {s.text} {mark}", citations=ns))
+    return items
+
+
+AGREE = "The sources agree on what they share:"
+
+
+def _event_date(s: Sentence) -> tuple[str, int, int] | None:
+    """The one date a sentence gives its event, and where it is written in the sentence's parse."""
+    found = [m for m in find_dates(s.text, s.article.date) if len(s.text) - len(m.text) >= 40]
+    if len(found) != 1:
+        return None
+    base = s.span.start_char
+    return found[0].dates[0], base + found[0].start, base + found[0].end
+
+
+def only_adds(relevant: list[Sentence], source_of: dict[str, int], shown: set[tuple[str, int]]) -> list[Sentence]:
+    """Per source, its best sentence not yet shown that no other source tells (not even in other words),
+    the shorter the better."""
+    out: list[Sentence] = []
+    if len(source_of) < 2:
+        return out
+    for aid in sorted(source_of, key=source_of.__getitem__):
+        own = [s for s in relevant if s.article.id == aid and s.key not in shown]
+        others = np.array([s.vector for s in relevant if s.article.id != aid])
+        alone = [s for s in own if not len(others) or float((others @ s.vector).max()) < ELSEWHERE_COSINE]
+        if alone:
+            out.append(max(alone, key=lambda s: s.score - 0.001 * max(0, len(s.text) - 160)))
+    return out
+
+
+def _label(article: Article, source_of: dict[str, int]) -> str:
+    meta = ", ".join(x for x in (article.outlet, show_date(article.date) if article.date else None) if x)
+    return f"Source {source_of[article.id]}" + (f" ({meta})" if meta else "")
+
+
+def _difference(d: Difference, a: Sentence, b: Sentence, registry: Registry) -> BriefItem:
+    first, second = sorted([(a, d.first_slot), (b, d.second_slot)], key=lambda x: registry.source_of[x[0].article.id])
+    parts, ns = [], []
+    for s, slot in (first, second):
+        mark, got = registry.marks(s.article, [(s.start, s.end)])
+        parts.append(f"{_label(s.article, registry.source_of)} says “{_slot_text(s, slot)}” {mark}")
+        ns += [n for n in got if n not in ns]
+    return BriefItem(text=f"{KIND_SAYS[d.kind]}: " + " — ".join(parts), citations=ns)
+
+
+def _slot_text(s: Sentence, slot: Slot) -> str:
+    base = s.span.start_char
+    return s.text[slot.start - base:slot.end - base]
 
 
 # ---- the whole ----------------------------------------------------------------------------------------
@@ -432,25 +691,44 @@ def build_briefing(
         raise InputError("the topic is empty", 'give a topic, e.g. assistant brief "illegal mining in Karabakh"')
     say = progress or (lambda _msg: None)
     say("gathering articles")
-    ids, queries = gather(topic, retrieve, Filters(since=since, until=until), max_articles, settings.min_relevance)
+    ids, queries = gather(topic, retrieve, Filters(since=since, until=until), max_articles, settings.min_relevance,
+                          k=max(8, max_articles))
     articles = [a for a in (store.get_article(i) for i in ids) if a is not None]
     if not articles:
         raise InputError(f"no article in the store is about {topic!r}",
                          "ingest articles on it, or widen --since/--until")
-    sentences = score_article_sentences(topic, articles, embeddings)
+    return compose_briefing(topic, articles, store=store, embeddings=embeddings, settings=settings, choice=choice,
+                            queries=queries, since=since, until=until, context_tokens=context_tokens, progress=say)
+
+
+def compose_briefing(
+    topic: str, articles: list[Article], *, embeddings: Embeddings, settings: Settings, choice: ChatChoice,
+    store: Store | None = None, queries: list[str] | None = None, since: str | None = None, until: str | None = None,
+    context_tokens: int | None = None, progress: Progress | None = None,
+) -> Briefing:
+    """The briefing on `topic` from these articles, most relevant first (see the module docstring)."""
+    say = progress or (lambda _msg: None)
+    say("reading the articles")
+    sentences = score_article_sentences(topic, split_sentences(articles), embeddings, store)
+    best = {a.id: max((s.relevance for s in sentences if s.article.id == a.id), default=0.0) for a in articles}
+    top = max(best.values(), default=0.0)
+    articles = [a for a in articles if best[a.id] >= ARTICLE_MIN * top]  # neighbouring stories out
+    sentences = [s for s in sentences if best[s.article.id] >= ARTICLE_MIN * top]
+    rank = {a.id: i for i, a in enumerate(articles)}
     removed: list[str] = []
     budget = budget_of(choice, settings, context_tokens)
     if choice.chat is None:
-        facts = extractive_facts(sentences)
+        facts = claim_facts(sentences, rank)
     else:
         facts = []
         for n, a in enumerate(articles, 1):
             say(f"reading article {n} of {len(articles)}")
             facts += model_facts(topic, a, choice, settings, budget, removed)
-        facts += [f for f in extractive_facts(sentences) if not any(f.article.id == g.article.id for g in facts)]
+        facts += [f for f in claim_facts(sentences, rank) if not any(f.article.id == g.article.id for g in facts)]
         _score_facts(topic, facts, embeddings)
-    # Only articles that gave a fact are sources; they are numbered by relevance.
-    articles = [a for a in articles if any(f.article.id == a.id for f in facts)]
+    # Only articles that gave a fact, or carry one another article gave, are sources; numbered by relevance.
+    carriers = {f.article.id for f in facts} | {a for f in facts for a in f.carriers}
+    articles = [a for a in articles if a.id in carriers]
     source_of = {a.id: n for n, a in enumerate(articles, 1)}
     sentences = [s for s in sentences if s.article.id in source_of]
     facts = [f for f in facts if f.article.id in source_of]
@@ -462,29 +740,42 @@ def build_briefing(
     model_diffs: list[Fact] = []
     if choice.chat is not None:
         model_summary, model_diffs = compose_with_model(topic, facts, source_of, choice, settings, budget, removed)
-    summary_facts = model_summary if len(model_summary) >= 3 else pick_summary(facts, order)
+    if len(model_summary) >= 3:
+        summary_facts = model_summary[:SUMMARY_MOST + 1]
+    else:  # the best facts, read in the order of their sources and of the story
+        summary_facts = sorted(pick_summary(facts, order), key=lambda f: (source_of[f.article.id], f.cites[0][1]))
     summarized = {_claim_key(f.text) for f in summary_facts}
     model_diffs = [f for f in model_diffs if _claim_key(f.text) not in summarized]  # a summary bullet again
-    briefing = Briefing(topic=topic, title=f"Briefing: {topic}", since=None, until=None, queries=queries, provider=choice.provider,
-                        model=choice.model, removed=removed)
+    briefing = Briefing(topic=topic, title=f"Briefing: {topic}", since=None, until=None, queries=queries or [],
+                        provider=choice.provider, model=choice.model, removed=removed)
     briefing.summary = [_item(f, registry) for f in summary_facts]
-    used = {f.text for f in summary_facts}
-    key = [f for f in sorted(facts, key=lambda f: (source_of[f.article.id], f.cites[0][1])) if f.text not in used]
-    briefing.key_facts = [_item(f, registry) for f in key][:10]
-    briefing.timeline = build_timeline(sentences, registry)
-    briefing.entities = build_entities(sentences, registry)
+    parsed = parse_sentences([s for s in sentences if s.score >= RELEVANT_MIN])
+    briefing.timeline, told = build_timeline(sentences, registry)
+    # Key facts: what the summary and the timeline do not already say, from a wider pool than the summary's
+    # (extractive), the timeline's lines too when little else is left.
+    pool = facts if choice.chat is not None else claim_facts(sentences, rank, near=0.5)
+    said_claims = {f.claim for f in summary_facts if f.claim >= 0}
+    rest = [f for f in pool if f.claim not in said_claims and f.text not in {g.text for g in summary_facts}]
+    untold = [f for f in rest if f.claim < 0 or f.claim not in {s.claim for s in told}]
+    rest = untold if len(untold) >= 3 else rest
+    key = sorted(pick_summary(rest, order, KEY_FACTS_MOST), key=lambda f: (source_of[f.article.id], f.cites[0][1]))
+    briefing.key_facts = [_item(f, registry) for f in key]
     if model_diffs:
         briefing.differences = [_item(f, registry) for f in model_diffs]
     else:
-        vectors = _vectors(sentences)
-        briefing.differences = [_difference(a, b, registry, articles) for a, b in pair_differences(sentences, vectors, source_of)]
+        briefing.differences = build_differences(sentences, registry)
+    outlets = {a.outlet for a in articles if a.outlet}
+    briefing.entities = build_entities(sentences, parsed, registry, outlets)
+    parent = story_versions([a.text for a in articles])
     briefing.sources = [BriefSource(n=source_of[a.id], article_id=a.id, title=a.title, outlet=a.outlet, date=a.date,
-                                    path=a.source_path, url=a.url) for a in articles]
+                                    path=a.source_path, url=a.url,
+                                    version_of=parent[i] + 1 if parent[i] != i else None)
+                        for i, a in enumerate(articles)]
     dates = sorted(a.date for a in articles if a.date)
     briefing.since = since or (dates[0] if dates else None)
     briefing.until = until or (dates[-1] if dates else None)
     briefing.citations = registry.citations
-    return check(briefing, {a.id: a for a in articles}, settings.min_support)
+    return renumber(check(briefing, {a.id: a for a in articles}, settings.min_support))
 
 
 def _score_facts(topic: str, facts: list[Fact], embeddings: Embeddings) -> None:
@@ -494,34 +785,23 @@ def _score_facts(topic: str, facts: list[Fact], embeddings: Embeddings) -> None:
         f.score = c.score
 
 
-def _vectors(sentences: list[Sentence]) -> dict[tuple[str, int], np.ndarray]:
-    return {(s.article.id, s.start): s.vector for s in sentences if s.vector is not None}
-
-
 def _item(f: Fact, registry: Registry) -> BriefItem:
     ns = list(dict.fromkeys(registry.cite(a, s, e) for a, s, e in f.cites))
-    return BriefItem(text=f"{f.text.rstrip()} {''.join(f'[{n}]' for n in ns)}", citations=ns)
+    return BriefItem(text=f"{f.text.rstrip()} {''.join(f'[{n}]' for n in ns)}{carried(f.carriers)}", citations=ns)
 
 
-def _label(article: Article, source_of: dict[str, int]) -> str:
-    meta = ", ".join(x for x in (article.outlet, article.date) if x)
-    return f"Source {source_of[article.id]}" + (f" ({meta})" if meta else "")
-
-
-def _difference(a: Sentence, b: Sentence | None, registry: Registry, articles: list[Article]) -> BriefItem:
-    mark_a, ns_a = registry.marks(a.article, [(a.start, a.end)])
-    if b is None:
-        return BriefItem(text=f"Only {_label(a.article, registry.source_of)} reports: {a.text} {mark_a}", citations=ns_a)
-    mark_b, ns_b = registry.marks(b.article, [(b.start, b.end)])
-    return BriefItem(
-        text=f"{_label(a.article, registry.source_of)}: {a.text} {mark_a} — {_label(b.article, registry.source_of)}: "
-             f"{b.text} {mark_b}",
-        citations=ns_a + [n for n in ns_b if n not in ns_a],
-    )
-
-
+# What the briefing itself says around the quotes: source labels, the kind of a difference, how many
+# sources carried a line. Taken off before a line's support is checked against its quotes.
+_FRAME_RE = re.compile(
+    "|".join(re.escape(x) + ":" for x in KIND_SAYS.values())
+    + "|" + re.escape(AGREE) + r" \d+ statement\(s\) another source also tells, such as:"
+    + r"|·\s*in \d+ sources|(?:\bOnly )?\bSource \d+(?: \([^)]*\))?(?: says| adds:| reports:|:)?|[“”—]"
+)
 _SAYS_RE = re.compile(r"(?i)\b(?:article|source)\s+\d+\s+(?:says|reports|states|notes)(?:\s+that)?")
-_LABEL_RE = re.compile(r"(?:^|—)\s*(?:Only )?Source \d+(?: \([^)]*\))?(?: reports)?:")
+
+
+def _plain(text: str) -> str:
+    return _FRAME_RE.sub(" ", _SAYS_RE.sub(" ", CITATION_RE.sub("", text)))
 
 
 def check(briefing: Briefing, articles: dict[str, Article], min_support: float) -> Briefing:
@@ -535,8 +815,7 @@ def check(briefing: Briefing, articles: dict[str, Article], min_support: float) 
         if not item.citations or not set(item.citations) <= good:
             briefing.removed.append(item.text)
             return False
-        claim = _LABEL_RE.sub(" ", CITATION_RE.sub("", item.text))
-        claim = claim.replace("…", " ")
+        claim = _plain(item.text).replace("…", " ")
         if support(claim, " ".join(quotes[n] for n in item.citations)) < min_support:
             briefing.removed.append(item.text)
             return False
@@ -555,12 +834,32 @@ def check(briefing: Briefing, articles: dict[str, Article], min_support: float) 
     briefing.summary = [i for i in briefing.summary if keep(i) and new(i)]
     briefing.key_facts = [i for i in briefing.key_facts if keep(i) and new(i)]
     briefing.timeline = [i for i in briefing.timeline if keep(i)]  # type: ignore[misc]
-    briefing.entities = [i for i in briefing.entities if set(i.citations) <= good]
+    briefing.entities = [i for i in briefing.entities if i.citations and set(i.citations) <= good]
     said.clear()  # differences are checked for repeats among themselves only
     briefing.differences = [i for i in briefing.differences if keep(i) and new(i)]
     return briefing
 
 
+def renumber(briefing: Briefing) -> Briefing:
+    """Citations numbered in the order a reader meets them, section by section; unused ones dropped."""
+    order: dict[int, int] = {}
+    items = [*briefing.summary, *briefing.key_facts, *briefing.timeline, *briefing.entities, *briefing.differences]
+    for item in items:
+        for n in item.citations:
+            order.setdefault(n, len(order) + 1)
+
+    def mark(m: re.Match[str]) -> str:
+        n = int(m[1])
+        return f"[{order[n]}]" if n in order else m[0]
+
+    for item in items:
+        item.citations = [order[n] for n in item.citations]
+        item.text = re.sub(r"\[(\d+)\]", mark, item.text)
+    briefing.citations = sorted((c.model_copy(update={"n": order[c.n]}) for c in briefing.citations if c.n in order),
+                                key=lambda c: c.n)
+    return briefing
+
+
 def _claim_key(text: str) -> str:
     """What a bullet claims, without its citations and source labels: equal keys say the same thing."""
-    return " ".join(sorted(content_tokens(_LABEL_RE.sub(" ", _SAYS_RE.sub(" ", CITATION_RE.sub("", text))))))
+    return " ".join(sorted(content_tokens(_plain(text))))

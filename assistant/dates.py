@@ -55,15 +55,15 @@ def _day(year: int, month: int, day: int) -> date | None:
 
 
 def _year_for(month: int, day: int, published: date | None, hint: str | None) -> int | None:
-    """The year of a month-day with no year: the publication year, or the one before when the date would
-    otherwise lie months after publication (a January article about "December 28")."""
+    """The year of a month-day with no year: the one that puts it nearest the publication date (a January
+    article's "December 28" is last year's, an August article's "October 31" this year's)."""
     if published is None:
         return None
     year = published.year + {"last": -1, "next": 1}.get((hint or "").lower(), 0)
     if hint is None:
-        candidate = _day(year, month, day)
-        if candidate and candidate - published > timedelta(days=60):
-            year -= 1
+        near = [(abs((d - published).days), y) for y in (year - 1, year, year + 1) if (d := _day(y, month, day))]
+        if near:
+            year = min(near)[1]
     return year
 
 

@@ -284,6 +284,15 @@ class Store:
         by_id = {i: meta_to_passage(i, d, m, sc) for i, d, m, sc in zip(got["ids"], got["documents"], got["metadatas"], scores)}
         return [by_id[i] for i in ids if i in by_id]
 
+    def chunk_vectors(self, article_ids: Sequence[str]) -> list[tuple[str, int, int, list[float]]]:
+        """(article id, start, end, stored embedding) of every chunk of the articles."""
+        if not article_ids:
+            return []
+        where: Any = {"article_id": {"$in": list(article_ids)}}
+        got = _reading(lambda: self.chunks.get(where=where, include=["metadatas", "embeddings"]), self.where)
+        return [(m.get("article_id", ""), int(m.get("start", 0)), int(m.get("end", 0)), list(v))
+                for m, v in zip(got["metadatas"], got["embeddings"])]
+
     # ---- consistency ------------------------------------------------------------------------------
 
     def check(self, fix: bool = False) -> dict[str, int]:

@@ -137,6 +137,8 @@ class BriefSource(BaseModel):
     date: str | None = None
     path: str
     url: str | None = None
+    version_of: int | None = Field(None, description="The source this one is another version of (a wire copy, "
+                                                     "a rewrite), when it is one.")
 
 
 class Briefing(BaseModel):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from assistant.brief_render import render
+from assistant.prompts import CITATION_RE
 from assistant.service import Assistant
-from assistant.text import skeleton
+from assistant.text import content_tokens, skeleton
 from assistant.types import Briefing
 from tests.fakes import fake_choice
 
@@ -171,3 +173,52 @@ def test_repeated_mislabelled_and_cut_off_model_bullets_are_dropped(make_setting
     assert not any("Article 1 says" in i.text for i in b.differences)  # a summary bullet again
     assert b.differences  # what is left comes from the articles themselves
     assert_valid(b, assistant)
+
+
+WIRE = Path(__file__).resolve().parent.parent / "data" / "wire"
+
+
+@pytest.fixture(scope="module")
+def wire_briefing(tmp_path_factory, embeddings) -> tuple[Briefing, Assistant]:
+    """Two versions of one wire story (death toll 107, then 111) and an unrelated article."""
+    from assistant.settings import load_settings
+
+    store = tmp_path_factory.mktemp("wire") / "store"
+    assistant = Assistant(load_settings(env={}, dotenv=None, store=store), embeddings=embeddings)
+    assistant.ingest([str(WIRE)])
+    return assistant.brief("crane collapse at the Grand Mosque in Mecca", llm="extractive"), assistant
+
+
+def test_two_versions_of_a_story_are_cited_once_with_one_timeline_line_per_event(wire_briefing):
+    b, assistant = wire_briefing
+    assert_valid(b, assistant)
+    assert sorted(Path(s.path).name for s in b.sources) == ["a.txt", "b.txt"]  # the library story is not it
+    assert [s.version_of for s in b.sources] == [None, 1]
+    # A sentence both versions carry is quoted once, and says it was carried by both.
+    hajj = [c for c in b.citations if c.quote.startswith("The crane accident comes just ten days")]
+    assert len(hajj) == 1
+    everything = b.summary + b.key_facts + b.timeline
+    assert any(hajj[0].n in i.citations and "in 2 sources" in i.text for i in everything)
+    # One line per dated event: the storm on 11 September is told by both versions, once.
+    lines = [(e.dates[0], content_tokens(CITATION_RE.sub("", e.text))) for e in b.timeline]
+    for i, (day, words) in enumerate(lines):
+        for other_day, other in lines[:i]:
+            assert day != other_day or len(words & other) < 0.6 * min(len(words), len(other))
+    storm = [e for e in b.timeline if e.dates == ["2015-09-11"] and "storm" in e.text]
+    assert len(storm) == 1 and "in 2 sources" in storm[0].text
+
+
+def test_the_death_toll_the_versions_disagree_on_is_the_difference(wire_briefing):
+    b, _ = wire_briefing
+    differ = [i for i in b.differences if i.text.startswith("The numbers differ")]
+    assert len(differ) == 1 and "107" in differ[0].text and "111" in differ[0].text and len(differ[0].citations) == 2
+    # the paragraph one version dropped is no disagreement: at most what one source adds
+    assert not any("uncrowded" in i.text for i in b.differences if "differ" in i.text)
+
+
+def test_a_briefing_is_short_and_cites_each_name_at_most_three_times(wire_briefing, extractive_briefing):
+    for b in (wire_briefing[0], extractive_briefing[0]):
+        assert len(b.summary) <= 5 and len(b.key_facts) <= 10
+        assert all(len(e.citations) <= 3 for e in b.entities)
+        assert sorted({n for i in b.summary + b.key_facts + b.timeline + b.entities + b.differences
+                       for n in i.citations}) == [c.n for c in b.citations] == list(range(1, len(b.citations) + 1))

@@ -1,4 +1,4 @@
-"""Unit tests for the parts of a briefing that need no store: dates, names, batching, rendering."""
+"""Unit tests for the parts of a briefing that need no store: dates, batching, rendering, numbering."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import json
 from assistant.brief_render import render
 from assistant.briefing import article_batches, budget_of, sub_queries
 from assistant.dates import find_dates, show_dates
-from assistant.entities import join_entities, mentions, variant_spellings
 from assistant.providers import ChatChoice
 from assistant.settings import load_settings
 from assistant.types import Article, Briefing, BriefItem, BriefSource, Citation, TimelineEvent
@@ -30,23 +29,13 @@ def test_a_shared_year_gives_both_days_and_a_missing_year_comes_from_publication
     assert show_dates(("2022-12-03", "2022-12-07")) == "3 and 7 December 2022"
 
 
+def test_a_month_day_without_a_year_is_the_one_nearest_publication():
+    assert dates_in("a no-deal exit by October 31 looms", "2019-08-29") == [("2019-10-31",)]  # ahead, this year
+    assert dates_in("talks on January 5 were", "2019-12-20") == [("2020-01-05",)]
+
+
 def test_relative_dates_without_a_publication_date_are_not_guessed():
     assert dates_in("They met on Saturday, in May 2020.", None) == [("2020-05",)]
-
-
-def test_name_variants_across_sources_are_one_entity_with_both_spellings():
-    a = "Exploitation is observed in the Kyzylbulag gold deposit and the Demirli copper-molybdenum deposit."
-    b = "Experts planned to inspect the 'Gizilbulagh' gold deposit and the 'Damirli' copper-molybdenum deposit."
-    found = [("a", m) for m in mentions(a)] + [("b", m) for m in mentions(b)]
-    places = [e for e in join_entities(found) if e.kind == "place"]
-    assert len(places) == 2
-    assert sorted(sorted(variant_spellings(e)) for e in places) == [["Damirli", "Demirli"], ["Gizilbulagh", "Kyzylbulag"]]
-
-
-def test_a_surname_joins_the_full_name_and_an_acronym_is_split_off():
-    text = "the head of the press service of the MFA Aykhan Hajizade said. Later Hajizade noted that it failed."
-    people = [e for e in join_entities([("a", m) for m in mentions(text)]) if e.kind == "person"]
-    assert [e.name for e in people] == ["Aykhan Hajizade"] and len(people[0].mentions) == 2
 
 
 def test_sub_queries_are_several_and_start_with_the_topic():
