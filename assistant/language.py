@@ -85,8 +85,18 @@ def nlp() -> Any:
     with _lock:
         if _nlp is None:
             try:
-                import spacy
+                import sys
 
+                # thinc imports torch when it can (a second or more) and the small model never uses it:
+                # hidden while spaCy loads, so an answer's cold start stays short; later imports see torch
+                hide = "torch" not in sys.modules
+                if hide:
+                    sys.modules["torch"] = None  # type: ignore[assignment]
+                try:
+                    import spacy
+                finally:
+                    if hide:
+                        del sys.modules["torch"]
                 _nlp = spacy.load(MODEL)
             except (ImportError, OSError) as exc:
                 raise ConfigError(
