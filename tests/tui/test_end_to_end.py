@@ -49,3 +49,15 @@ async def test_a_refusal_shows_the_article_that_says_the_answer_is_not_known(mak
         assert answer.refused and [c.quote for c in answer.citations] == [
             "Officials said three people died; their identities were not provided."]
         assert "the cited sentence shows why" in str(app.main.query_one("#answer-note").render())
+
+
+async def test_a_refusal_shows_why_with_its_answerability(make_settings, embeddings, seed_store):
+    app = NewsApp(Assistant(make_settings(store=seed_store, llm="extractive"), embeddings=embeddings))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: "2 articles" in str(app.main.query_one("#status").render()), timeout=60)
+        await pilot.click("#question-box")
+        await pilot.press(*"What did the UN Security Council decide about the protests near Shusha?", "enter")
+        await wait_until(pilot, lambda: app.main.answer is not None, timeout=60)
+        assert app.main.answer.refused
+        note = str(app.main.query_one("#answer-note").render())
+        assert "Answerability" in note and "UN Security Council" in note

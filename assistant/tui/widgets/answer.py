@@ -52,6 +52,9 @@ class AnswerView(VerticalScroll):
             notes.append("The articles do not answer this; the cited sentence shows why.")
         elif answer.refused:
             notes.append("No passage supports an answer. Rephrase, widen the filters (ctrl+t), or ingest more (ctrl+n).")
+        if answer.refused and answer.answerability:
+            a = answer.answerability
+            notes.append(f"Answerability {a.score:.2f}: {clean(a.reason)}.")
         if answer.removed:
             notes.append(f"{len(answer.removed)} unsupported sentence(s) removed.")
         who = answer.provider + (f": {answer.model}" if answer.model and answer.model != answer.provider else "")
