@@ -44,7 +44,7 @@ bench: install
 # The dev set: the extractive answerer on every question, the local model on a seeded 20-question sample;
 # then 210 questions written by readers who never saw the code, from articles the dev set does not use.
 EVAL_STORE ?= store/wikinews
-EVAL_CORPUS ?= ../shared/corpus/wikinews/articles
+EVAL_CORPUS ?= ../shared/corpus/wikinews/articles ../shared/corpus/gum-wikinews/articles
 EVAL_SET ?= ../shared/eval/wikinews_dev.jsonl
 EVAL_LOCAL_SAMPLE ?= 20
 
@@ -53,6 +53,8 @@ eval: install
 	$(BIN)/assistant --store $(EVAL_STORE) eval $(EVAL_SET) --llm extractive -o bench/eval_extractive.json
 	$(BIN)/assistant --store $(EVAL_STORE) eval $(EVAL_SET) --llm local --sample $(EVAL_LOCAL_SAMPLE) -o bench/eval_local.json
 	$(BIN)/assistant --store $(EVAL_STORE) eval bench/heldout_questions.jsonl --llm extractive -o bench/eval_heldout.json
+	$(BIN)/assistant --store $(EVAL_STORE) eval bench/fresh_a.jsonl --llm extractive -o bench/eval_fresh_a.json
+	$(BIN)/assistant --store $(EVAL_STORE) eval bench/fresh_b.jsonl --llm extractive -o bench/eval_fresh_b.json
 
 clean:
 	rm -rf $(VENV) store/demo .pytest_cache
