@@ -149,6 +149,7 @@ def _in_question(ent: Any, q: Question) -> bool:
 
 
 ABOUT_WEIGHT = 0.8  # an answer said of the noun the focus belongs to ("the 70-year-old owner") counts this much
+SLOT_WEIGHT = 0.7  # an answer in the same preposition's slot as the one asked about counts this much
 PREDICATE_WEIGHT = 0.5  # an answer hanging from the question's verb, not said of its noun, counts this much
 
 
@@ -163,15 +164,15 @@ def _attached(ent: Any, q: Question, sim: WordSimilarity) -> float:
     clause = over[-1].subtree if over else ent.sent
     verbs = list(dict.fromkeys(t.lemma_.lower() for t in clause if t.pos_ in ("VERB", "NOUN", "ADJ") and t.is_alpha))
     of_verb = max((sim(w, v) for w in q.verbs for v in verbs), default=0.0) if q.verbs else None
-    if q.prep and ent.root.dep_ == "pobj" and ent.root.head.lower_ == q.prep:
-        of_verb = 1.0  # it fills the slot asked about: "experts from X" for "which did they come from"
+    slot = SLOT_WEIGHT if q.prep and ent.root.dep_ == "pobj" and ent.root.head.lower_ == q.prep else 0.0
+    # it fills the slot asked about: "experts from X" for "which organisations did the experts come from"
     nouns = [(q.focus, 1.0), (q.about, ABOUT_WEIGHT)]
     of_noun = max((w * sim(word, c) for word, w in nouns if word for c in context), default=0.0)
     if not q.focus and not q.about:
-        return PREDICATE_WEIGHT if of_verb is None else of_verb
+        return max(slot, PREDICATE_WEIGHT if of_verb is None else of_verb)
     if of_verb is None:
-        return of_noun
-    return max(of_noun * (1 - PREDICATE_WEIGHT + PREDICATE_WEIGHT * of_verb), PREDICATE_WEIGHT * of_verb)
+        return max(slot, of_noun)
+    return max(slot, of_noun * (1 - PREDICATE_WEIGHT + PREDICATE_WEIGHT * of_verb), PREDICATE_WEIGHT * of_verb)
 
 
 def _untold(doc: Any, q: Question) -> bool:

@@ -101,3 +101,14 @@ def test_a_question_that_names_only_a_day_is_answered_from_the_articles_that_rep
     answer = assistant.ask("What happened on December 10?", llm="extractive")
     assert not answer.refused and any("December 10" in c.quote for c in answer.citations)
     assert assistant.ask("What happened on December 25?", llm="extractive").refused
+
+
+def test_a_list_of_organisations_is_answered_and_an_unmentioned_body_is_refused(make_settings, embeddings, seed_store):
+    """The organisations a group came from fill the slot of "from"; a council the articles never name
+    cannot have decided anything in them, however close the protests it is asked about."""
+    assistant = Assistant(make_settings(store=seed_store), embeddings=embeddings)
+    answer = assistant.ask("Which organisations did the group of experts come from?", llm="extractive")
+    assert not answer.refused and "Ministry of Ecology" in answer.answer and "AzerGold" in answer.answer
+    refused = assistant.ask("What did the UN Security Council decide about the protests near Shusha?", llm="extractive")
+    assert refused.refused and refused.answer == REFUSAL
+    assert refused.answerability and "UN Security Council" in refused.answerability.reason
