@@ -23,9 +23,8 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.articles import MONTH_RE, MONTHS
-from assistant.dates import asked_days, reports_day
 from assistant.store import Store, date_number
-from assistant.text import STOPWORDS, content_tokens, skeleton, tokens
+from assistant.text import content_tokens, skeleton, tokens
 from assistant.types import Article, Chunk, Passage
 
 RRF_K = 60
@@ -62,47 +61,12 @@ def subqueries(question: str, most: int = 4) -> list[str]:
     return parts[:most] if len(parts) > 1 else []
 
 
-_NAME_RUN = re.compile(r"[A-Z][\w'’.-]*(?:\s+(?:(?:of|de|del|la|van|von|the|and)\s+)?[A-Z][\w'’.-]*)*")
-
-
-def question_names(question: str) -> list[set[str]]:
-    """The names a question uses ("Rugby World Cup", "Kipchoge"), each as its set of index words (a
-    spelling variant meets through `_variant`'s skeletons). A capitalised first word that is a common
-    word ("What", "In") is not a name."""
-    out = []
-    for m in _NAME_RUN.finditer(question):
-        words = m.group().split()
-        if m.start() == 0 and words[0].lower() in STOPWORDS | {"how", "did", "does", "is", "was", "were", "are"}:
-            words = words[1:]
-        # abbreviations ("US" against "U.S.") and months are left out: articles write them many ways
-        toks = {t for w in words if w.lower() not in MONTHS for t in tokens(w) if not t.startswith("~") and len(t) > 2}
-        if toks:
-            out.append(toks)
-    return out
-
-
-def relevant(question: str, passages: list[Passage], least: float, sure: float) -> bool:
-    """Whether the passages are about what the question asks: their best dense similarity reaches
-    `sure`; or it reaches `least` (or a passage reports the day the question names) and every name the
-    question uses is found in one passage (all the words of "Rugby World Cup" together, not "rugby" in
-    one story and "World" in another)."""
-    best = max((p.score for p in passages), default=0.0)
-    if best >= sure:
-        return True
-    # "What happened on December 10?" says little else for similarity to go on: a passage that reports
-    # the day stands in for the similarity floor
-    days = asked_days(question)
-    if best < least and not (days and any(reports_day(p.text, p.date, days) for p in passages)):
-        return False
-    have = [content_tokens(p.text) for p in passages]
-    return all(any(name <= h or _variant(name, h) for h in have) for name in question_names(question))
-
-
-def names_in(names: list[set[str]], text: str) -> bool:
-    """Whether the text holds a word of one of the names (`question_names`), or a spelling variant of one:
-    "the Turpins" are the question's "David and Louise Turpin"; a paraphrase keeps some word of a name."""
-    have = content_tokens(text)
-    return any(_variant({t}, have) for name in names for t in name)
+def mentions_name(name: str, text: str) -> bool:
+    """Whether the text holds every word of a name, as itself or as a spelling variant (same skeleton):
+    "Gizilbulagh" is mentioned by a text that writes "Kyzylbulag". Abbreviations ("U.S.") and single letters
+    carry no index words and are not required."""
+    words = {t for t in tokens(name) if t.isalpha() and len(t) > 2}
+    return not words or _variant(words, content_tokens(text))
 
 
 def _variant(name: set[str], have: set[str]) -> bool:

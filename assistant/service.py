@@ -11,15 +11,16 @@ from pathlib import Path
 from langchain_core.embeddings import Embeddings
 from langchain_core.messages import AIMessageChunk
 
+from assistant.answerability import assess
 from assistant.articles import load_articles
 from assistant.chains import build_answer_chain
 from assistant.chunking import chunk_article
-from assistant.citations import format_sources, refusal, validate
+from assistant.citations import format_sources, validate
 from assistant.embeddings import embedding_name, make_embeddings
 from assistant.errors import AssistantError
-from assistant.extractive import answerable, extractive_answer, quoted, ranked, refusal_text
+from assistant.extractive import extractive_answer
 from assistant.providers import ChatChoice, make_chat_model, provider_error
-from assistant.retrieval import Filters, HybridRetriever, LexicalIndex, lexical_for_update, relevant, save_lexical
+from assistant.retrieval import Filters, HybridRetriever, LexicalIndex, lexical_for_update, save_lexical
 from assistant.settings import Settings
 from assistant.store import Store
 from assistant.types import Answer, Article, Briefing, IngestReport, Passage, Retrieved, Skipped, Summary
@@ -198,22 +199,14 @@ class Assistant:
         choice = self._choice(llm)
         passages = self.retrieve(question, k, filters)
         retrieved = [Retrieved(article_id=p.article_id, source_path=p.source_path, chunk_id=p.chunk_id, score=round(p.score, 4)) for p in passages]
-        base = Answer(question=question, answer="", refused=True, retrieved=retrieved, provider=choice.provider, model=choice.model)
-        # The sentences, ranked, for the answerers that cannot judge on their own whether the passages hold
-        # the kind of answer asked for: the extractive one, and a small local model, which answers with
-        # whatever is closest (and is then not asked at all). Ranked only once the passages are relevant.
-        relevant_ = relevant(question, passages, self.settings.min_relevance, self.settings.sure_relevance)
-        judged = relevant_ and (choice.chat is None or choice.provider == "local")
-        cands = ranked(question, passages, self.embeddings) if judged else []
-        if not relevant_:
-            r = refusal()
-            yield r.text
-            yield base.model_copy(update={"answer": r.text})
-            return
+        s = self.settings
+        # one decision, before any model is asked: do the retrieved sentences hold an answer of the kind asked?
+        assessment = assess(question, passages, self.embeddings, s.min_relevance, s.answerable)
+        base = Answer(question=question, answer="", refused=True, retrieved=retrieved, provider=choice.provider,
+                      model=choice.model, answerability=assessment.answerability)
         usage: dict[str, int] = {}
-        if choice.chat is None or (choice.provider == "local" and not answerable(question, cands)):
-            # the local model is then not asked: the refusal, and the article saying it is not known if one does
-            raw = extractive_answer(question, cands) if choice.chat is None else refusal_text(question, cands)
+        if choice.chat is None or not assessment.answerable:
+            raw = extractive_answer(assessment)
             yield raw
         else:
             raw = ""
@@ -222,12 +215,7 @@ class Assistant:
                 usage = part_usage or usage
                 if text:
                     yield text
-        v = validate(raw, passages, self.settings.min_support)
-        if choice.provider == "local" and not v.refused and (held := quoted(cands, v.citations)) \
-                and not answerable(question, held):
-            # the small model's claims check out word by word, but the sentences they quote do not hold the
-            # kind of answer asked for ("485,798 votes" from a report written before the election asked about)
-            v = validate(refusal_text(question, cands), passages, self.settings.min_support)
+        v = validate(raw, passages, s.min_support)
         yield base.model_copy(
             update={"answer": v.text, "refused": v.refused, "citations": v.citations, "removed": v.removed, "usage": usage}
         )

@@ -73,9 +73,9 @@ class Settings(BaseModel):
     min_relevance: float = Field(
         0.3, ge=0.0, le=1.0, description="Least question-passage relevance below which the answer is a refusal."
     )
-    sure_relevance: float = Field(
-        0.5, ge=0.0, le=1.0,
-        description="Relevance below which a question is answered only if the passages hold every name it uses.",
+    answerable: float = Field(
+        0.3, ge=0.0, le=1.0,
+        description="Least answerability score (see assistant/answerability.py) for an answer; below it, the refusal.",
     )
 
     def redacted(self) -> dict[str, object]:

@@ -64,6 +64,15 @@ class Retrieved(BaseModel):
     score: float
 
 
+class Answerability(BaseModel):
+    """Whether the retrieved sentences answer the question, and why (see `assistant.answerability`)."""
+
+    score: float = Field(description="In [0, 1]; below the `answerable` setting the answer is the refusal.")
+    reason: str
+    evidence: list[str] = Field(default_factory=list, description="The sentences the decision rests on.")
+    refused: bool = True
+
+
 class Answer(BaseModel):
     question: str
     answer: str
@@ -74,6 +83,7 @@ class Answer(BaseModel):
     model: str = ""
     removed: list[str] = Field(default_factory=list, description="Sentences dropped as unsupported.")
     usage: dict[str, int] = Field(default_factory=dict, description="Token counts where the provider reports them.")
+    answerability: Answerability | None = None
 
 
 class Skipped(BaseModel):

@@ -1,0 +1,284 @@
+"""One answerability decision: whether the retrieved sentences answer a question, as a score in [0, 1]
+with its reason and evidence.
+
+The question is read by the language pipeline (`language.analyze`): what kind of answer it expects and
+about which noun. The candidate sentences are those of the retrieved passages whose article names
+everything the question names. A sentence answers an entity question when it holds an entity of the
+expected label that the question does not already hold, attached in the parse to the noun asked about
+(`15` as the numeric modifier of `wheelchairs` for "how many mobility chairs") or, with no noun, to the
+question's verb ("who founded": the subject of "founded"). Cause and description questions need a sentence
+that matches the question and says more than it. A matching sentence that negates what is asked ("the
+name of the victim was not released") is believed: the articles say it is not known.
+
+The score is how well the best sentence matches the question (dense similarity and the question's words)
+times how firmly its answer is attached. Below `Settings.answerable` it is a refusal; the same decision
+gates the extractive answer and, before any model is asked, the LLM answerers.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from assistant.chunking import sentence_spans
+from assistant.dates import asked_days, reports_day
+from assistant.language import ENTITY, NAMED, NUMBERS, Question, analyze, content_lemmas, parse
+from assistant.retrieval import mentions_name
+from assistant.text import content_tokens, looks_like_instruction
+from assistant.types import Answerability, Passage
+
+MOST_SENTENCES = 48  # the retrieved sentences parsed for an answer, in retrieval order
+FOLLOWING = 0.8  # a sentence matches at least this share of the match of the sentence before it
+COVERED = 0.6  # a passage holding this share of the question's words is about it, however far by meaning
+UNTOLD_NEAR = 0.8  # a sentence saying it is not known counts when it matches this share of the closest one
+MATCH_FULL = 0.45  # a sentence matching the question this well (dense and words) is fully about it
+NEW_WORDS = 3  # content words beyond the question's that make a description
+ATTACH_FLOOR = 0.35  # word similarity (MiniLM) below which two nouns are unrelated
+ATTACH_FULL = 0.75  # and above which they are the same thing
+
+
+@dataclass
+class Sentence:
+    """A candidate sentence of the retrieved passages, with article offsets."""
+
+    passage_n: int  # 1-based
+    article_id: str
+    text: str
+    start: int
+    date: str | None = None
+    match: float = 0.0  # how well it matches the question, in [0, 1]
+    score: float = 0.0  # match times how firmly it holds the answer
+    answer: str | None = None  # the entity that answers, for entity questions
+    untold: bool = False  # it negates what is asked
+
+
+@dataclass
+class Assessment:
+    question: Question
+    answerability: Answerability
+    ranked: list[Sentence] = field(default_factory=list)  # best answer first
+
+    @property
+    def answerable(self) -> bool:
+        return not self.answerability.refused
+
+
+def sentences_of(passages: list[Passage]) -> list[Sentence]:
+    """Every sentence of the passages once (overlapping chunks repeat sentences); planted instructions out."""
+    seen: set[tuple[str, int]] = set()
+    out = []
+    for n, p in enumerate(passages, 1):
+        for a, b in sentence_spans(p.text, p.start):
+            text = p.text[a - p.start:b - p.start]
+            if (p.article_id, a) in seen or len(text) < 20 or looks_like_instruction(text):
+                continue
+            seen.add((p.article_id, a))
+            out.append(Sentence(n, p.article_id, text, a, date=p.date))
+    return out
+
+
+class WordSimilarity:
+    """Cosine similarity of short phrases by the embedding model, cached: how alike two nouns are."""
+
+    def __init__(self, embeddings: Embeddings) -> None:
+        self.embeddings = embeddings
+        self._vectors: dict[str, np.ndarray] = {}
+
+    def prepare(self, words: set[str]) -> None:
+        todo = [w for w in words if w not in self._vectors]
+        if todo:
+            for w, v in zip(todo, self.embeddings.embed_documents(todo)):
+                self._vectors[w] = np.asarray(v, dtype=np.float32)
+
+    def __call__(self, a: str, b: str) -> float:
+        if a == b:
+            return 1.0
+        self.prepare({a, b})
+        cos = float(self._vectors[a] @ self._vectors[b])
+        return min(1.0, max(0.0, (cos - ATTACH_FLOOR) / (ATTACH_FULL - ATTACH_FLOOR)))
+
+
+def _context(ent: Any) -> list[Any]:
+    """The words an entity is said of: the noun it modifies or names ("15 wheelchairs", "the Royal
+    Hospital", "the winner, Jane Doe"), the noun of "15 of the chairs", and the other side of a copula
+    ("the winner was Jane Doe")."""
+    root = ent.root
+    while root.dep_ == "conj" and root.head != root:  # "Cyprus, Greece and Israel": each as the first
+        root = root.head
+    out = [t for t in ent if t.pos_ == "NOUN"]
+    # its title and other modifiers: "Foreign Minister George Papadopoulos", "the 70-year-old owner"
+    out += [t for c in root.children if c.dep_ in ("compound", "amod", "appos", "nmod") for t in c.subtree]
+    head = root.head
+    out.append(head)
+    if head.dep_ == "prep" or root.dep_ == "pobj":
+        out.append(head.head)
+    for c in root.children:
+        if c.dep_ in ("prep",):
+            out.extend(g for g in c.children if g.dep_ == "pobj")
+    if head.lemma_ == "be" and root.dep_ in ("attr", "nsubj"):  # "the winner was Jane Doe"
+        out.extend(c for c in head.children if c.dep_ in ("nsubj", "attr") and c != root)
+    if root.dep_ == "appos":
+        out.append(head)
+    return [t for t in out if t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ")]
+
+
+def _verbs_over(ent: Any, hops: int = 4) -> list[Any]:
+    """The verbs an entity hangs from, nearest first."""
+    out, t = [], ent.root
+    for _ in range(hops):
+        if t.head == t:
+            break
+        t = t.head
+        if t.pos_ in ("VERB", "AUX") or t.dep_ == "ROOT":
+            out.append(t)
+    return out
+
+
+def _in_question(ent: Any, q: Question) -> bool:
+    """The question already holds it ("the nine men jailed": nine is no answer to how many crimes)."""
+    words = [t.lower_ for t in ent if t.is_alpha or t.like_num]
+    # a name whose head word the question uses is the question's: "Donald Trump" for "Trump"
+    return bool(words) and (all(w in q.words for w in words) or (ent.label_ in NAMED and ent.root.lower_ in q.words))
+
+
+ABOUT_WEIGHT = 0.8  # an answer said of the noun the focus belongs to ("the 70-year-old owner") counts this much
+PREDICATE_WEIGHT = 0.7  # an answer hanging from the question's verb, not said of its noun, counts this much
+
+
+def _attached(ent: Any, q: Question, sim: WordSimilarity) -> float:
+    """How firmly the entity is said of what the question asks about: of its noun ("15 wheelchairs") or
+    the noun that one belongs to ("the 70-year-old owner"), in the event its verb names ("700 people were
+    rescued" says little of how many died); with no noun, as an argument of its verb ("who founded": the
+    subject of "founded")."""
+    context = [t.lemma_.lower() for t in _context(ent)]
+    over = _verbs_over(ent)
+    # the event of its clause, verbs and nouns: "illegal exploitation ... is observed in the X deposit"
+    clause = over[-1].subtree if over else ent.sent
+    verbs = list(dict.fromkeys(t.lemma_.lower() for t in clause if t.pos_ in ("VERB", "NOUN") and t.is_alpha))
+    of_verb = max((sim(w, v) for w in q.verbs for v in verbs), default=0.0) if q.verbs else None
+    nouns = [(q.focus, 1.0), (q.about, ABOUT_WEIGHT)]
+    of_noun = max((w * sim(word, c) for word, w in nouns if word for c in context), default=0.0)
+    if not q.focus and not q.about:
+        return PREDICATE_WEIGHT if of_verb is None else of_verb
+    if of_verb is None:
+        return of_noun
+    return max(of_noun * (1 - PREDICATE_WEIGHT + PREDICATE_WEIGHT * of_verb), PREDICATE_WEIGHT * of_verb)
+
+
+def _untold(doc: Any, q: Question) -> bool:
+    """The sentence negates what is asked: a negated verb governing the noun asked about, or the question's
+    verb negated ("the victim's name was not released")."""
+    if q.negated:
+        return False
+    for t in doc:
+        if t.dep_ == "neg":
+            verb = t.head
+            lemmas = {c.lemma_.lower() for c in verb.subtree}
+            if (q.focus and q.focus in lemmas) or verb.lemma_.lower() in q.verbs:
+                return True
+    return False
+
+
+def _names_it(q: Question, text: str) -> bool:
+    """Whether an article names what the question names: every person, organisation or event, and at least
+    half of the places (a question may add "Spain" where the article says "Catalonia")."""
+    actors = [n for n in q.names if n not in q.places]
+    places = [n for n in q.names if n in q.places]
+    return all(mentions_name(n, text) for n in actors) and 2 * sum(mentions_name(n, text) for n in places) >= len(places)
+
+
+def _score_matches(q: Question, cands: list[Sentence], docs: list[Any], embeddings: Embeddings) -> None:
+    """Match in [0, 1]: dense similarity to the question, and its words weighted by how few of the
+    candidate sentences share them (the story's words say little about which sentence answers)."""
+    vectors = np.array(embeddings.embed_documents([c.text for c in cands] + [q.text]), dtype=np.float32)
+    dense = vectors[:-1] @ vectors[-1]
+    have = [content_lemmas(d) for d in docs]
+    rarity = {t: math.log(1 + len(cands) / (1 + sum(t in h for h in have))) for t in q.terms}
+    total = sum(rarity.values()) or 1.0
+    for c, h, d in zip(cands, have, dense):
+        words = sum(rarity[t] for t in q.terms & h) / total
+        c.match = max(0.0, min(1.0, 0.6 * float(d) + 0.4 * words))
+    # the answer often sits in the sentence after the one that repeats the question ("Van Biljon was seventy")
+    for before, c in zip(cands, cands[1:]):
+        if before.article_id == c.article_id and 0 < c.start - before.start - len(before.text) < 4:
+            c.match = max(c.match, FOLLOWING * before.match)
+
+
+def _holds(q: Question, c: Sentence, doc: Any, sim: WordSimilarity) -> None:
+    """Score the sentence by the answer it holds: for an entity question the entity of an expected label,
+    not in the question, most firmly attached to what is asked; else the words it adds to the question."""
+    c.untold = _untold(doc, q)
+    fit = min(1.0, c.match / MATCH_FULL)
+    if q.kind != ENTITY:
+        c.score = fit * min(1.0, len(content_lemmas(doc) - q.terms) / NEW_WORDS)
+        return
+    found = [(e, _attached(e, q, sim)) for e in doc.ents if e.label_ in q.labels and not _in_question(e, q)]
+    if q.labels & NUMBERS:  # a bare number the model left unlabelled
+        found += [(doc[t.i:t.i + 1], _attached(doc[t.i:t.i + 1], q, sim)) for t in doc
+                  if t.like_num and not t.ent_type_ and t.lower_ not in q.words]
+    if found:
+        ent, attach = max(found, key=lambda f: f[1])
+        c.answer, c.score = ent.text, fit * attach
+
+
+def assess(question: str, passages: list[Passage], embeddings: Embeddings, least: float, threshold: float) -> Assessment:
+    """The answerability of a question over retrieved passages: see the module docstring."""
+    q = analyze(question, embeddings)
+    best_dense = max((p.score for p in passages), default=0.0)
+    # "What happened on December 10?" says little else for similarity to go on: a passage that reports the
+    # day stands in for the similarity floor
+    days = asked_days(question)
+    on_the_day = bool(days) and any(reports_day(p.text, p.date, days) for p in passages)
+    # a short question is far from every long passage by meaning; one that uses most of its words (bar the
+    # noun naming the kind of answer: "which organisations") is about it
+    want = content_tokens(" ".join(q.terms - {q.focus}))
+    covered = max((len(want & content_tokens(f"{p.title} {p.text}")) / len(want) for p in passages), default=0.0) \
+        if want else 0.0
+    if best_dense < least and covered < COVERED and not on_the_day:
+        return _refused(q, "nothing retrieved is about the question", best_dense)
+    # an article that never names what the question names cannot answer it
+    by_article: dict[str, str] = {}
+    for p in passages:
+        by_article[p.article_id] = by_article.get(p.article_id, p.title) + " " + p.text
+    about = {a for a, text in by_article.items() if _names_it(q, text)}
+    if not about:
+        missing = [n for n in q.names if not any(mentions_name(n, t) for t in by_article.values())]
+        return _refused(q, f"no article retrieved names {', '.join(missing) or 'all of ' + ', '.join(q.names)}",
+                        best_dense)
+    cands = [s for s in sentences_of(passages) if s.article_id in about][:MOST_SENTENCES]
+    if not cands:
+        return _refused(q, "the retrieved passages hold no sentences", best_dense)
+    docs = parse([c.text for c in cands])
+    _score_matches(q, cands, docs, embeddings)
+    sim = WordSimilarity(embeddings)
+    for c, doc in zip(cands, docs):
+        _holds(q, c, doc, sim)
+    ranked = sorted(cands, key=lambda c: (-c.score, -c.match))
+    best = ranked[0]
+    closest = max(cands, key=lambda c: c.match)
+    untold = [c for c in cands if c.untold and c.match >= UNTOLD_NEAR * closest.match]
+    if untold and best.score < threshold + (1 - threshold) / 2:
+        # a sentence nearly as like the question as any says it is not known, and nothing answers it outright
+        told = max(untold, key=lambda c: c.match)
+        return _decided(q, ranked, 0.0, "an article says this is not known", [told])
+    if best.score < threshold:
+        why = (f"no sentence holds a {'/'.join(sorted(q.labels))} said of {q.focus_phrase or q.predicate or 'it'}"
+               if q.kind == ENTITY else "no sentence says more than the question asks")
+        return _decided(q, ranked, best.score, why, [closest])
+    why = f"{best.answer!r} answers it" if best.answer else "a sentence answers it"
+    return _decided(q, ranked, best.score, why, [best], refused=False)
+
+
+def _refused(q: Question, reason: str, score: float) -> Assessment:
+    return Assessment(q, Answerability(score=round(min(score, 1.0) * 0.5, 3), reason=reason, evidence=[],
+                                       refused=True))
+
+
+def _decided(q: Question, ranked: list[Sentence], score: float, reason: str, evidence: list[Sentence],
+             refused: bool = True) -> Assessment:
+    return Assessment(q, Answerability(score=round(score, 3), reason=reason, refused=refused,
+                                       evidence=[e.text for e in evidence]), ranked)

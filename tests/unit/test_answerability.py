@@ -1,0 +1,97 @@
+"""What a question asks (the parse) and whether retrieved sentences answer it, on small made-up stories."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answerability import assess
+from assistant.embeddings import make_embeddings
+from assistant.extractive import extractive_answer
+from assistant.language import NUMBERS, PERSONS, analyze
+from assistant.prompts import REFUSAL
+from assistant.settings import Settings
+from assistant.types import Passage
+
+
+@pytest.fixture(scope="module")
+def embeddings():
+    return make_embeddings(Settings())
+
+
+def _passages(*texts: str, title: str = "Flood in Riverton", score: float = 0.6) -> list[Passage]:
+    out, start = [], 0
+    body = " ".join(texts)
+    for i, text in enumerate(texts):
+        start = body.index(text)
+        out.append(Passage(chunk_id=f"a:{i}", article_id="a", source_path="a.txt", title=title, date="2021-03-05",
+                           text=text, start=start, end=start + len(text), score=score))
+    return out
+
+
+def _assess(question: str, passages: list[Passage], embeddings, threshold: float = 0.3):
+    return assess(question, passages, embeddings, least=0.3, threshold=threshold)
+
+
+def test_question_analysis_reads_the_focus_and_the_kind_of_answer(embeddings):
+    q = analyze("How many rescue boats did the council send to Riverton?", embeddings)
+    assert q.wh == "how many" and q.focus == "boat" and q.focus_phrase == "rescue boats"
+    assert q.labels == NUMBERS and "send" in q.verbs and "Riverton" in q.names
+    who = analyze("Who opened the new bridge in Riverton?", embeddings)
+    assert who.labels >= PERSONS and who.focus is None and who.predicate == "open"
+    assert analyze("Why did the dam fail?", embeddings).kind == "cause"
+    assert analyze("What was the cause of the flood?", embeddings).kind == "cause"
+
+
+def test_a_which_noun_is_typed_by_what_it_names(embeddings):
+    assert "GPE" in analyze("In which city did the summit take place?", embeddings).labels
+    assert "ORG" in analyze("Which company built the dam?", embeddings).labels
+    assert "DATE" in analyze("In what year was the dam built?", embeddings).labels
+    # a wh-word in a clause that sets the scene is not the one asked
+    q = analyze("When the storm hit, how many homes lost power?", embeddings)
+    assert q.wh == "how many" and q.focus == "home"
+
+
+def test_a_number_attached_to_the_noun_asked_about_answers(embeddings):
+    passages = _passages("Heavy rain flooded Riverton on Tuesday.",
+                         "The council sent 14 rescue boats to the town, officials said.")
+    a = _assess("How many rescue boats did the council send to Riverton?", passages, embeddings)
+    assert a.answerable and a.ranked[0].answer == "14"
+    assert "14 rescue boats" in extractive_answer(a)
+
+
+def test_a_number_about_another_noun_is_no_answer(embeddings):
+    """The story has numbers, but none counts what is asked: the articles do not say."""
+    passages = _passages("Heavy rain flooded Riverton on Tuesday.",
+                         "The council sent 14 rescue boats to the town, officials said.",
+                         "About 300 homes lost power.")
+    a = _assess("How many firefighters were injured in the Riverton flood?", passages, embeddings)
+    assert not a.answerable
+    assert extractive_answer(a).startswith(REFUSAL)
+    assert a.answerability.score < 0.3 and a.answerability.reason
+
+
+def test_a_name_in_the_question_is_no_answer_to_it(embeddings):
+    passages = _passages("Mayor Jane Holt visited Riverton after the flood.",
+                         "Holt praised the volunteers who filled sandbags.")
+    a = _assess("Who praised the volunteers in Riverton, according to Mayor Jane Holt?", passages, embeddings)
+    assert all(c.answer not in ("Jane Holt", "Holt") for c in a.ranked)
+
+
+def test_a_sentence_saying_it_is_not_known_is_believed_and_quoted(embeddings):
+    passages = _passages("A man drowned in the Riverton flood on Tuesday.",
+                         "The name of the man has not been released by the police.")
+    a = _assess("What was the name of the man who drowned in the Riverton flood?", passages, embeddings)
+    assert not a.answerable and "not known" in a.answerability.reason
+    text = extractive_answer(a)
+    assert text.startswith(REFUSAL) and "has not been released" in text
+
+
+def test_an_article_that_never_names_what_is_asked_about_cannot_answer(embeddings):
+    passages = _passages("Heavy rain flooded Riverton on Tuesday.", "Sandbags were handed out at the town hall.")
+    a = _assess("What did the United Nations Security Council decide about the Riverton flood?", passages, embeddings)
+    assert not a.answerable and "names" in a.answerability.reason
+
+
+def test_nothing_relevant_retrieved_is_refused(embeddings):
+    a = _assess("Who won the chess championship?", _passages("Heavy rain flooded Riverton.", score=0.1), embeddings)
+    assert not a.answerable and a.answerability.score < 0.3
