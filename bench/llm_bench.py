@@ -3,7 +3,9 @@ extractive answerer beside them; then the oracle survival rate over the whole qu
 
 naive: the top 4 chunks, 1,000 characters each, stuffed in one prompt (prompts/answer.txt), free text out;
 local: the structured-evidence answerer (numbered sentences in, JSON claims out, grammar-constrained).
-Both reach the same llama_cpp.server child, started once. Per answerer: right fact (every `must` group
+Each has its own llama_cpp.server child with the same GGUF (as each would run alone: its instruction prefix
+stays in that server's cache between questions); the questions are interleaved, so a busy machine weighs on
+both alike. Per answerer: right fact (every `must` group
 found in the answer), answerable questions refused, near misses (type unanswerable) refused, p50/p95
 seconds per answer, p50 seconds to the first streamed text. Usage:
     python bench/llm_bench.py --store STORE [--questions bench/fresh_a.jsonl] [--answerable 9 --near 3 --seed 7]
@@ -51,10 +53,10 @@ def pct(values: list[float], q: float) -> float | None:
     return round(v[min(len(v) - 1, int(round(q * (len(v) - 1))))], 2)
 
 
-def naive(assistant: Assistant, local: LocalAnswerer, question: str) -> tuple[str, bool, float | None]:
+def naive(assistant: Assistant, server: LocalAnswerer, question: str) -> tuple[str, bool, float | None]:
     passages = assistant.retrieve(question, k=NAIVE_K)
     clipped = [p.model_copy(update={"text": p.text[:NAIVE_CHARS]}) for p in passages]
-    chain = load_prompt("answer") | make_endpoint_chat(assistant.settings, local.server.base_url(), local.server.alias)
+    chain = load_prompt("answer") | make_endpoint_chat(assistant.settings, server.server.base_url(), server.server.alias)
     started, first, text = time.perf_counter(), None, ""
     for chunk in chain.stream({"question": question, "sources": format_sources(clipped)}):
         if chunk.content and first is None:
@@ -128,12 +130,14 @@ def main() -> None:
     t0 = time.perf_counter()
     local.server.base_url()
     start_s = round(time.perf_counter() - t0, 1)
+    naive_server = LocalAnswerer(settings)  # the same GGUF in a second child
+    naive_server.server.log = settings.cache_dir / "naive-model.log"
     runs: dict[str, list[dict]] = {"naive": [], "local": [], "extractive": []}
     for item in sample:  # interleaved, so a busy machine weighs on each answerer alike
         for name in runs:
             started = time.perf_counter()
             if name == "naive":
-                text, refused, first = naive(assistant, local, item["question"])
+                text, refused, first = naive(assistant, naive_server, item["question"])
             else:
                 text, refused, first = ours(assistant, name, item["question"])
             seconds = time.perf_counter() - started
@@ -150,6 +154,7 @@ def main() -> None:
     result["sample"] = [i["id"] for i in sample]
     result["rows"] = runs
     assistant.close()
+    naive_server.close()
     Path(args.output).write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps({k: v for k, v in result.items() if k != "rows"}, indent=2))
 

@@ -1,8 +1,9 @@
 """An answerer over any LangChain chat model (an OpenAI-compatible endpoint, the local model's server, a
 test fake): the structured evidence in, JSON claims out (see `evidence`).
 
-The output format is asked for as a JSON schema (`response_format`); an endpoint that rejects that (HTTP 400)
-is asked again in JSON mode, with the schema in the prompt only. The text of the claims is streamed as it is
+The output format is asked for as a JSON schema (`response_format`); an endpoint that rejects that (OpenAI
+answers 400, llama.cpp's server 500) is asked again in JSON mode with the schema attached (which llama.cpp
+turns into a grammar), then in plain JSON mode; the form that worked is kept for the next questions. The text of the claims is streamed as it is
 written, parsed from the partial JSON.
 """
 
@@ -41,6 +42,7 @@ class ChatAnswerer:
 
     def __init__(self, name: str, model: str, chat: BaseChatModel, schema_form: str = "json_schema") -> None:
         self.name, self.model, self.chat, self.schema_form = name, model, chat, schema_form
+        self._form = 0  # the first response_format form this endpoint accepted
 
     def _chat(self) -> BaseChatModel:
         return self.chat
@@ -50,7 +52,7 @@ class ChatAnswerer:
         schema = answer_schema(len(evidence.sentences))
         messages = load_prompt("answer_evidence").format_messages(evidence=evidence.text, question=question)
         formats = [json_object_format(schema)] if self.schema_form == "json_object" else \
-            [json_schema_format(schema), json_object_format(None)]
+            [json_schema_format(schema), json_object_format(schema), json_object_format(None)][self._form:]
         text, usage = "", {}
         for i, fmt in enumerate(formats):
             try:
@@ -68,6 +70,8 @@ class ChatAnswerer:
                 raise
             except Exception as exc:
                 if i + 1 < len(formats) and not text and _rejected_format(exc):
+                    if self.schema_form != "json_object":
+                        self._form += 1
                     continue
                 raise self.error(exc) from None
         yield Draft(to_raw(parse_reply(text), evidence), usage)
@@ -81,4 +85,5 @@ class ChatAnswerer:
 
 def _rejected_format(exc: BaseException) -> bool:
     status = getattr(exc, "status_code", None) or getattr(getattr(exc, "response", None), "status_code", None)
-    return status in (400, 422)
+    # not an auth, model-name or rate-limit problem: those would fail the same in any format
+    return isinstance(status, int) and status >= 400 and status not in (401, 403, 404, 408, 429)

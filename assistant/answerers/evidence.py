@@ -15,7 +15,7 @@ from assistant.prompts import REFUSAL
 from assistant.text import strip_control
 from assistant.types import Passage
 
-MOST_EVIDENCE = 10  # sentences given to the model, best ranked first
+MOST_EVIDENCE = 8  # sentences given to the model, best ranked first: the prompt is most of a local answer's time
 LONGEST_SENTENCE = 400  # characters; a run-on "sentence" (a table, a list) is cut here
 
 
