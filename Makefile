@@ -10,6 +10,9 @@ export HF_HUB_OFFLINE := 1
 DEMO_STORE ?= store/demo
 QUESTION ?= Which mineral deposits are said to be illegally exploited?
 
+# the news articles the fresh_a questions were written from (bench/llm_bench.py)
+LLM_STORE ?= store/news
+
 .PHONY: install install-test demo test lint bench eval clean
 
 $(BIN)/python:
@@ -40,6 +43,7 @@ bench: install
 	$(BIN)/python bench/crash_bench.py --rounds 20
 	$(BIN)/python bench/injection_bench.py --local 4
 	$(BIN)/python bench/load_bench.py
+	$(BIN)/python bench/llm_bench.py --store $(LLM_STORE)
 
 # The dev set: the extractive answerer on every question, the local model on a seeded 20-question sample;
 # then 210 questions written by readers who never saw the code, from articles the dev set does not use.

@@ -39,9 +39,22 @@ def format_sources(passages: list[Passage]) -> str:
     return "\n\n".join(blocks)
 
 
+_GROUPED = re.compile(r"\b\d{1,3}(?:,\d{3})+\b")
+_SCALED = re.compile(r"\b(\d+(?:\.\d+)?)\s+(thousand|million|billion)\b", re.I)
+_SCALE = {"thousand": 10**3, "million": 10**6, "billion": 10**9}
+
+
+def plain_numbers(text: str) -> str:
+    """Numbers in one written form: "660,000" and "660 thousand" both as "660000" (a number format, not
+    words: an answer that writes the figure the other way says the same thing)."""
+    text = _GROUPED.sub(lambda m: m[0].replace(",", ""), text)
+    return _SCALED.sub(lambda m: f"{round(float(m[1]) * _SCALE[m[2].lower()])}", text)
+
+
 def support(claim: str, passage_text: str) -> float:
     """Share of the claim's content words found in the passage. A number or a name the passage lacks
     counts double: those are the words a wrong answer most often gets wrong."""
+    claim, passage_text = plain_numbers(claim), plain_numbers(passage_text)
     claim_tokens = content_tokens(claim)
     if not claim_tokens:
         return 0.0

@@ -37,6 +37,8 @@ EXPECTED = {
     # Small local models refuse almost every question when offered the refusal sentence as an option, so
     # their prompt leaves it out; validation still turns an unsupported answer into the refusal.
     "answer_local": {"question", "sources"},
+    # the structured-evidence answer: numbered sentences in, JSON claims out (assistant/answerers/evidence.py)
+    "answer_evidence": {"evidence", "question"},
     "brief_facts": {"topic", "sources", "refusal"},
     "brief_compose": {"topic", "facts"},
     "summarize": {"title", "sources", "sentences", "refusal"},

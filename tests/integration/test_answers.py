@@ -1,4 +1,5 @@
 import dataclasses
+import json
 
 from assistant.prompts import REFUSAL
 from assistant.retrieval import Filters
@@ -7,6 +8,14 @@ from assistant.types import Answer
 from tests.fakes import fake_choice
 
 QUESTION = "Which mineral deposits are said to be illegally exploited?"
+
+
+def claim(text: str, sentence: int = 1) -> str:
+    """A model's structured answer: one claim citing one evidence sentence."""
+    return json.dumps({"claims": [{"text": text, "sentences": [sentence]}], "cannot_answer": ""})
+
+
+SEATS = claim("The Liberal Party lost a net of 20 seats.")
 
 
 def test_extractive_answer_names_both_deposits_and_cites_both_seed_articles(make_settings, embeddings, seed_store):
@@ -34,18 +43,18 @@ def test_a_variant_spelling_finds_the_article_that_writes_the_other(make_setting
     assert any(p.source_path.endswith("000_6e7084da90daaea3.txt") and "Gizilbulagh" in p.text for p in passages)
 
 
-def test_the_model_sees_numbered_fenced_sources_and_its_citations_are_validated(make_settings, embeddings, seed_store):
-    choice, chat = fake_choice(
-        "Illegal exploitation is observed in the Kyzylbulag gold deposit and the Demirli copper-molybdenum deposit [1][9]. "
-        "The deposits are on the Moon [2]."
-    )
+def test_the_model_sees_numbered_evidence_sentences_and_its_claims_are_validated(make_settings, embeddings, seed_store):
+    choice, chat = fake_choice(json.dumps({"claims": [
+        {"text": "Illegal exploitation is observed in the Kyzylbulag gold deposit and the Demirli copper-molybdenum "
+                 "deposit.", "sentences": [1, 99]},
+        {"text": "The deposits are on the Moon.", "sentences": [2]}], "cannot_answer": ""}))
     assistant = Assistant(make_settings(store=seed_store), embeddings=embeddings, chat=choice)
     streamed = list(assistant.stream(QUESTION))
     answer = streamed[-1]
     assert isinstance(answer, Answer)
     assert len([s for s in streamed if isinstance(s, str)]) > 3  # it streamed word by word
     prompt = chat.prompts[0][-1].content
-    assert "[1] " in prompt and "<<<" in prompt and QUESTION in prompt
+    assert "\n[1] " in prompt and "Article: " in prompt and QUESTION in prompt
     assert answer.answer.count("[1]") == 1 and "[9]" not in answer.answer and "Moon" not in answer.answer
     assert answer.removed == ["The deposits are on the Moon."]
     quote = answer.citations[0].quote  # either spelling supports the claim
@@ -84,7 +93,7 @@ def test_the_local_model_is_not_asked_when_the_passages_hold_no_answer_of_the_ki
         make_settings, embeddings, wikinews_store):
     """A small local model answers with whatever is closest; when no near-best sentence holds a percentage,
     it is not asked and the answer is the refusal. An answerable question still reaches it."""
-    choice, chat = fake_choice("The Liberal Party lost a net of 20 seats [1].")
+    choice, chat = fake_choice(SEATS)
     local = dataclasses.replace(choice, provider="local")
     assistant = Assistant(make_settings(store=wikinews_store), embeddings=embeddings, chat=local)
     near_miss = assistant.ask("What percentage of the seats did the Liberals win in the 2019 Canadian election?")

@@ -1,0 +1,52 @@
+"""The answerer seam: one protocol, one class per kind of backend (extractive, an OpenAI-compatible chat
+model, the local GGUF model in a supervised child process). The service asks whichever it was given and
+never which one it is.
+
+`stream(question, passages, assessment)` yields the answer's text as it is written, then one `Draft` last:
+the raw answer with `[n]` passage markers, which the service validates (`citations.validate`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from assistant.answerability import Assessment
+from assistant.settings import Settings
+from assistant.types import Passage
+
+
+@dataclass
+class Draft:
+    """What an answerer produced, before validation: text with `[n]` markers naming passages 1..k."""
+
+    raw: str
+    usage: dict[str, int] = field(default_factory=dict)
+
+
+class Answerer(Protocol):
+    name: str  # the provider shown on an Answer: extractive | local | openai
+    model: str
+
+    def stream(self, question: str, passages: list[Passage], assessment: Assessment) -> Iterator[str | Draft]: ...
+
+    def close(self) -> None: ...
+
+
+def make_answerer(settings: Settings, llm: str | None = None) -> Answerer:
+    """The answerer for `llm` (default: settings.llm), `auto` resolved among what is configured."""
+    from assistant.providers import make_openai_chat, resolve_llm
+
+    choice = resolve_llm(settings, llm)
+    if choice == "openai":
+        from assistant.answerers.chat import ChatAnswerer
+
+        return ChatAnswerer("openai", settings.chat_model, make_openai_chat(settings))
+    if choice == "local":
+        from assistant.answerers.local import LocalAnswerer
+
+        return LocalAnswerer(settings)
+    from assistant.answerers.extractive import ExtractiveAnswerer
+
+    return ExtractiveAnswerer()

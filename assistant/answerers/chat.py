@@ -1,0 +1,90 @@
+"""An answerer over any LangChain chat model (an OpenAI-compatible endpoint, the local model's server, a
+test fake): the structured evidence in, JSON claims out (see `evidence`).
+
+The output format is asked for as a JSON schema (`response_format`); an endpoint that rejects that (OpenAI
+answers 400, llama.cpp's server 500) is asked again in JSON mode with the schema attached (which llama.cpp
+turns into a grammar), then in plain JSON mode; the form that worked is kept for the next questions. The text of the claims is streamed as it is
+written, parsed from the partial JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessageChunk
+
+from assistant.answerability import Assessment
+from assistant.answerers import Draft
+from assistant.answerers.evidence import answer_schema, build_evidence, parse_reply, shown_text, to_raw
+from assistant.errors import AssistantError
+from assistant.prompts import load_prompt
+from assistant.providers import provider_error
+from assistant.types import Passage
+
+SCHEMA_NAME = "news_answer"
+
+
+def json_schema_format(schema: dict[str, Any]) -> dict[str, Any]:
+    """OpenAI's structured-output form."""
+    return {"type": "json_schema", "json_schema": {"name": SCHEMA_NAME, "schema": schema, "strict": True}}
+
+
+def json_object_format(schema: dict[str, Any] | None) -> dict[str, Any]:
+    """JSON mode; llama.cpp's server turns an attached schema into a grammar."""
+    return {"type": "json_object", "schema": schema} if schema else {"type": "json_object"}
+
+
+class ChatAnswerer:
+    """`schema_form` says how the schema reaches the endpoint: "json_schema" (OpenAI structured outputs,
+    falling back to plain JSON mode) or "json_object" (JSON mode with the schema, as llama.cpp's server takes it)."""
+
+    def __init__(self, name: str, model: str, chat: BaseChatModel, schema_form: str = "json_schema") -> None:
+        self.name, self.model, self.chat, self.schema_form = name, model, chat, schema_form
+        self._form = 0  # the first response_format form this endpoint accepted
+
+    def _chat(self) -> BaseChatModel:
+        return self.chat
+
+    def stream(self, question: str, passages: list[Passage], assessment: Assessment) -> Iterator[str | Draft]:
+        evidence = build_evidence(assessment, passages)
+        schema = answer_schema(len(evidence.sentences))
+        messages = load_prompt("answer_evidence").format_messages(evidence=evidence.text, question=question)
+        formats = [json_object_format(schema)] if self.schema_form == "json_object" else \
+            [json_schema_format(schema), json_object_format(schema), json_object_format(None)][self._form:]
+        text, usage = "", {}
+        for i, fmt in enumerate(formats):
+            try:
+                shown = ""
+                for chunk in self._chat().bind(response_format=fmt).stream(messages):
+                    if isinstance(chunk, AIMessageChunk) and chunk.usage_metadata:
+                        usage = {k: int(v) for k, v in chunk.usage_metadata.items() if isinstance(v, int)}
+                    text += str(chunk.content)
+                    now = shown_text(parse_reply(text))
+                    if now.startswith(shown) and len(now) > len(shown):
+                        yield now[len(shown):]
+                        shown = now
+                break
+            except AssistantError:
+                raise
+            except Exception as exc:
+                if i + 1 < len(formats) and not text and _rejected_format(exc):
+                    if self.schema_form != "json_object":
+                        self._form += 1
+                    continue
+                raise self.error(exc) from None
+        yield Draft(to_raw(parse_reply(text), evidence), usage)
+
+    def error(self, exc: BaseException) -> AssistantError:
+        return provider_error(exc)
+
+    def close(self) -> None:
+        pass
+
+
+def _rejected_format(exc: BaseException) -> bool:
+    status = getattr(exc, "status_code", None) or getattr(getattr(exc, "response", None), "status_code", None)
+    # a request the server refused (4xx), not an auth, model-name or rate-limit problem: those would fail the
+    # same in any format; nor a server error (5xx), which the client has already retried
+    return isinstance(status, int) and 400 <= status < 500 and status not in (401, 403, 404, 408, 429)

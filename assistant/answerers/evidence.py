@@ -1,0 +1,111 @@
+"""Structured evidence: the assessment's best sentences, numbered [1]..[n] and grouped by article (title, date,
+outlet), given to a model that answers in JSON: claims, each with the numbers of the sentences that state it,
+or "cannot_answer" with a reason. The JSON schema is built per question, so a sentence number outside 1..n
+cannot even be written (a llama.cpp grammar enforces it; a JSON-schema endpoint validates it).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.answerability import Assessment, Sentence
+from assistant.prompts import REFUSAL
+from assistant.text import strip_control
+from assistant.types import Passage
+
+MOST_EVIDENCE = 8  # sentences given to the model, best ranked first: the prompt is most of a local answer's time
+LONGEST_SENTENCE = 400  # characters; a run-on "sentence" (a table, a list) is cut here
+
+
+@dataclass
+class Evidence:
+    text: str  # what the model reads
+    sentences: list[Sentence]  # sentences[i] is number i + 1
+
+
+def build_evidence(assessment: Assessment, passages: list[Passage], most: int = MOST_EVIDENCE) -> Evidence:
+    """The top sentences, grouped by article in order of their best sentence, in article order within each."""
+    top = assessment.ranked[:most]
+    articles = list(dict.fromkeys(s.article_id for s in top))
+    ordered = [s for a in articles for s in sorted((s for s in top if s.article_id == a), key=lambda s: s.start)]
+    lines: list[str] = []
+    for a in articles:
+        p = passages[next(s.passage_n for s in ordered if s.article_id == a) - 1]
+        about = ", ".join(x for x in (p.date, p.outlet) if x)
+        lines.append(f"Article: {strip_control(p.title)}" + (f" ({about})" if about else ""))
+        for s in ordered:
+            if s.article_id == a:
+                text = strip_control(s.text).replace("\n", " ")[:LONGEST_SENTENCE]
+                lines.append(f"[{ordered.index(s) + 1}] {text}")
+        lines.append("")
+    return Evidence("\n".join(lines).strip(), ordered)
+
+
+def answer_schema(n: int) -> dict[str, Any]:
+    """JSON schema of an answer citing sentences 1..n."""
+    return {
+        "type": "object",
+        "properties": {
+            "claims": {
+                "type": "array",
+                "maxItems": 3,
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "text": {"type": "string"},
+                        "sentences": {"type": "array", "minItems": 1, "maxItems": 3,
+                                      "items": {"type": "integer", "enum": list(range(1, n + 1))}},
+                    },
+                    "required": ["text", "sentences"],
+                    "additionalProperties": False,
+                },
+            },
+            "cannot_answer": {"type": "string"},
+        },
+        "required": ["claims", "cannot_answer"],
+        "additionalProperties": False,
+    }
+
+
+def parse_reply(text: str) -> dict[str, Any]:
+    """The model's JSON, tolerating a truncated end (max_tokens) and a code fence around it."""
+    from langchain_core.utils.json import parse_partial_json
+
+    body = text.strip().removeprefix("```json").removeprefix("```").removesuffix("```").strip()
+    try:
+        data = json.loads(body)
+    except ValueError:
+        try:
+            data = parse_partial_json(body)
+        except ValueError:
+            data = None
+    return data if isinstance(data, dict) else {}
+
+
+def claims_of(data: dict[str, Any]) -> list[tuple[str, list[int]]]:
+    out = []
+    for c in data.get("claims") or []:
+        if isinstance(c, dict) and isinstance(c.get("text"), str) and c["text"].strip():
+            ids = [i for i in c.get("sentences") or [] if isinstance(i, int)]
+            out.append((c["text"].strip(), ids))
+    return out
+
+
+def shown_text(data: dict[str, Any]) -> str:
+    """The answer as far as it has been written, for streaming: the claims' text, joined."""
+    return " ".join(text for text, _ in claims_of(data))
+
+
+def to_raw(data: dict[str, Any], evidence: Evidence) -> str:
+    """Claims as answer text with `[n]` passage markers, for `citations.validate`; no claim is the refusal."""
+    parts = []
+    for text, ids in claims_of(data):
+        cited = [evidence.sentences[i - 1] for i in ids if 1 <= i <= len(evidence.sentences)]
+        marks = "".join(f"[{n}]" for n in dict.fromkeys(s.passage_n for s in cited))
+        body = text.rstrip()
+        stop = body[-1] if body[-1] in ".!?" else "."
+        body = body.rstrip(".!?")
+        parts.append(f"{body} {marks}{stop}" if marks else f"{body}{stop}")
+    return " ".join(parts) or REFUSAL

