@@ -222,7 +222,8 @@ async def test_brief_shows_progress_then_the_briefing_whose_citation_opens_the_a
         text = str(screen.query_one("#brief-text").render())
         assert "Briefing: Karabakh mining" in text and "Key facts" in text and "Kyzylbulag" in text
         citations = screen.query_one("#brief-citations", SourcesPanel)
-        assert app.focused is citations and [c.n for c in citations.citations] == [1, 2]
+        await wait_until(pilot, lambda: app.focused is citations)  # focus lands once the screen has mounted
+        assert [c.n for c in citations.citations] == [1, 2]
         assert QUOTE in str(citations.get_option_at_index(0).prompt)
 
         await pilot.press("enter")  # the first citation
