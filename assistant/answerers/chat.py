@@ -87,4 +87,8 @@ def _rejected_format(exc: BaseException) -> bool:
     status = getattr(exc, "status_code", None) or getattr(getattr(exc, "response", None), "status_code", None)
     # a request the server refused (4xx), not an auth, model-name or rate-limit problem: those would fail the
     # same in any format; nor a server error (5xx), which the client has already retried
-    return isinstance(status, int) and 400 <= status < 500 and status not in (401, 403, 404, 408, 429)
+    if not isinstance(status, int) or status in (401, 403, 404, 408, 429):
+        return False
+    # a server that fails on the format itself (llama.cpp on a schema it cannot turn into a grammar) says so
+    said = str(exc).lower()
+    return status < 500 or any(w in said for w in ("response_format", "schema", "grammar", "json"))

@@ -86,7 +86,8 @@ def test_questions_during_an_ingest_are_answered_from_what_the_store_holds(tmp_p
 
 def test_a_second_ingest_waits_its_turn_with_a_clear_message(tmp_path, corpus):
     store = tmp_path / "store"
-    first = start_ingest(tmp_path, store, corpus)
+    # the whole corpus: embedding is fast enough that forty articles are written before the second starts
+    first = start_ingest(tmp_path, store, corpus.parent / "full")
     wait_for_lock_holder(first, store)
     time.sleep(1.0)  # the lock file exists before the lock is taken; give the holder a moment
     assert first.poll() is None, "the first ingest ended before the second could start"
