@@ -84,6 +84,10 @@ class ChatAnswerer:
 
 
 def _rejected_format(exc: BaseException) -> bool:
+    """The endpoint refused the response_format itself: a 400/422, or a 5xx whose message names it
+    (llama.cpp's server answers 500 with a validation error on `response_format`). Any other 5xx is a
+    server fault a format change cannot fix."""
     status = getattr(exc, "status_code", None) or getattr(getattr(exc, "response", None), "status_code", None)
-    # not an auth, model-name or rate-limit problem: those would fail the same in any format
-    return isinstance(status, int) and status >= 400 and status not in (401, 403, 404, 408, 429)
+    if status in (400, 422):
+        return True
+    return isinstance(status, int) and status >= 500 and "response_format" in str(exc)
