@@ -49,7 +49,7 @@ class Settings(BaseModel):
     openai_embedding_model: str = Field("text-embedding-3-small", description="Embedding model name for openai.")
 
     llm: LLMChoice = Field(
-        "auto", description="auto: openai if configured, else local if installed, else extractive."
+        "auto", description="auto: openai if configured, else extractive (measured best offline; README)."
     )
     chat_model: str = Field("gpt-4o-mini", description="Model name sent to the OpenAI-compatible endpoint.")
     openai_api_key: SecretStr | None = Field(None, description="API key for the OpenAI-compatible endpoint.")

@@ -84,11 +84,10 @@ class ChatAnswerer:
 
 
 def _rejected_format(exc: BaseException) -> bool:
+    """The endpoint refused the response_format itself: a 400/422, or a 5xx whose message names it
+    (llama.cpp's server answers 500 with a validation error on `response_format`). Any other 5xx is a
+    server fault a format change cannot fix."""
     status = getattr(exc, "status_code", None) or getattr(getattr(exc, "response", None), "status_code", None)
-    # a request the server refused (4xx), not an auth, model-name or rate-limit problem: those would fail the
-    # same in any format; nor a server error (5xx), which the client has already retried
-    if not isinstance(status, int) or status in (401, 403, 404, 408, 429):
-        return False
-    # a server that fails on the format itself (llama.cpp on a schema it cannot turn into a grammar) says so
-    said = str(exc).lower()
-    return status < 500 or any(w in said for w in ("response_format", "schema", "grammar", "json"))
+    if status in (400, 422):
+        return True
+    return isinstance(status, int) and status >= 500 and "response_format" in str(exc)
