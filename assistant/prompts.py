@@ -33,10 +33,6 @@ PROMPTS_DIR = find_prompts_dir()
 
 # The variables each prompt must use, checked when it is loaded.
 EXPECTED = {
-    "answer": {"question", "sources", "refusal"},
-    # Small local models refuse almost every question when offered the refusal sentence as an option, so
-    # their prompt leaves it out; validation still turns an unsupported answer into the refusal.
-    "answer_local": {"question", "sources"},
     # the structured-evidence answer: numbered sentences in, JSON claims out (assistant/answerers/evidence.py)
     "answer_evidence": {"evidence", "question"},
     "brief_facts": {"topic", "sources", "refusal"},

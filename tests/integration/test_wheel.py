@@ -93,7 +93,7 @@ def test_wheel_holds_every_module_prompt_and_stylesheet(installed):
 
 def test_installed_package_is_the_one_imported_and_reads_its_own_prompts(installed):
     site, env, elsewhere = installed
-    out = run([sys.executable, "-c", "import assistant, assistant.prompts as p; p.load_prompt('answer');"
+    out = run([sys.executable, "-c", "import assistant, assistant.prompts as p; p.load_prompt('answer_evidence');"
                "print(assistant.__file__); print(p.PROMPTS_DIR)"], elsewhere, env).stdout.splitlines()
     assert Path(out[0]).resolve().is_relative_to(site.resolve())
     assert Path(out[1]) == (site / "assistant" / "prompt_files").resolve()
