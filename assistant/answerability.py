@@ -197,12 +197,11 @@ def _names_it(q: Question, text: str) -> bool:
     return all(mentions_name(n, text) for n in actors) and 2 * sum(mentions_name(n, text) for n in places) >= len(places)
 
 
-def _score_matches(q: Question, cands: list[Sentence], docs: list[Any], embeddings: Embeddings) -> None:
+def _score_matches(q: Question, cands: list[Sentence], have: list[frozenset[str]], embeddings: Embeddings) -> None:
     """Match in [0, 1]: dense similarity to the question, and its words weighted by how few of the
     candidate sentences share them (the story's words say little about which sentence answers)."""
     vectors = np.array(embeddings.embed_documents([c.text for c in cands] + [q.text]), dtype=np.float32)
     dense = vectors[:-1] @ vectors[-1]
-    have = [content_lemmas(d) for d in docs]
     rarity = {t: math.log(1 + len(cands) / (1 + sum(t in h for h in have))) for t in q.terms}
     total = sum(rarity.values()) or 1.0
     for c, h, d in zip(cands, have, dense):
@@ -214,13 +213,13 @@ def _score_matches(q: Question, cands: list[Sentence], docs: list[Any], embeddin
             c.match = max(c.match, FOLLOWING * before.match)
 
 
-def _holds(q: Question, c: Sentence, doc: Any, sim: WordSimilarity) -> None:
+def _holds(q: Question, c: Sentence, doc: Any, lemmas: frozenset[str], sim: WordSimilarity) -> None:
     """Score the sentence by the answer it holds: for an entity question the entity of an expected label,
     not in the question, most firmly attached to what is asked; else the words it adds to the question."""
     c.untold = _untold(doc, q)
     fit = min(1.0, c.match / MATCH_FULL)
     if q.kind != ENTITY:
-        c.score = fit * min(1.0, len(content_lemmas(doc) - q.terms) / NEW_WORDS)
+        c.score = fit * min(1.0, len(lemmas - q.terms) / NEW_WORDS)
         return
     found = [(e, _attached(e, q, sim)) for e in doc.ents if e.label_ in q.labels and not _in_question(e, q)]
     if q.labels & NUMBERS:  # a bare number the model left unlabelled
@@ -259,10 +258,11 @@ def assess(question: str, passages: list[Passage], embeddings: Embeddings, least
     if not cands:
         return _refused(q, "the retrieved passages hold no sentences", best_dense)
     docs = parse([c.text for c in cands])
-    _score_matches(q, cands, docs, embeddings)
+    lemmas = [content_lemmas(d) for d in docs]
+    _score_matches(q, cands, lemmas, embeddings)
     sim = WordSimilarity(embeddings)
-    for c, doc in zip(cands, docs):
-        _holds(q, c, doc, sim)
+    for c, doc, words in zip(cands, docs, lemmas):
+        _holds(q, c, doc, words, sim)
     ranked = sorted(cands, key=lambda c: (-c.score, -c.match))
     best = ranked[0]
     closest = max(cands, key=lambda c: c.match)
