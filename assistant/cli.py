@@ -191,7 +191,7 @@ def ask(ctx: click.Context, question: str, k: int | None, llm: str | None, since
 @edge
 def doctor(ctx: click.Context, fix: bool) -> None:
     """Check the store: orphan chunks, incomplete articles, stale versions, lexical index; exit 1 if unfixed."""
-    from assistant.retrieval import check_lexical
+    from assistant.lexical import check_lexical
 
     assistant = make_assistant(settings_of(ctx))
     store = assistant.store()

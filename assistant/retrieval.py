@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (Chroma) + lexical (BM25 over words and name skeletons), fused by RRF.
+"""Hybrid retrieval: dense (Chroma) + lexical (BM25 over words and name skeletons, `lexical.py`), fused by RRF.
 
 The lexical side indexes `text.tokens`, which adds a spelling-insensitive skeleton for every name, so a
 question that writes `Gizilbulagh` finds the article that writes `Kyzylbulag`.
@@ -6,13 +6,9 @@ question that writes `Gizilbulagh` finds the article that writes `Kyzylbulag`.
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import threading
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,9 +19,10 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.articles import MONTH_RE, MONTHS
+from assistant.lexical import LexicalIndex, load_lexical
 from assistant.store import Store, date_number
 from assistant.text import content_tokens, skeleton, tokens
-from assistant.types import Article, Chunk, Passage
+from assistant.types import Passage
 
 RRF_K = 60
 SUBQUERY_WEIGHT = 0.5  # a part of the question counts half as much as the whole
@@ -73,221 +70,6 @@ def _variant(name: set[str], have: set[str]) -> bool:
     """Every word of the name is in the passage, as itself or as a spelling variant (same skeleton)."""
     keys = {t[1:] for t in have if t.startswith("~")}
     return all(t in have or skeleton(t) in keys for t in name)
-
-
-@dataclass
-class LexicalIndex:
-    """BM25 over the store's chunks, saved beside an embedded store. Ingest updates it in place: new
-    chunks are appended, removed ones marked dead (and dropped for good once they are a quarter of the
-    index). It keeps term counts rather than weights, so BM25's idf and length norms are computed at query
-    time from the live chunks and an updated index scores exactly like one built from scratch."""
-
-    ids: list[str]
-    fingerprint: str
-    metas: list[dict[str, Any]]  # per chunk: what filters need (article_id, date_n, outlet)
-    vocab: dict[str, int]
-    postings: list[np.ndarray]  # per term: chunk indices (int32)
-    counts: list[np.ndarray]  # per term: its count in those chunks (float32)
-    lengths: np.ndarray  # per chunk: tokens (float32)
-    alive: np.ndarray  # per chunk: False once removed
-    k1: float = 1.2
-    b: float = 0.75
-
-    @classmethod
-    def build(cls, ids: list[str], texts: list[str], metas: list[dict[str, Any]], fingerprint: str) -> LexicalIndex:
-        index = cls([], fingerprint, [], {}, [], [], np.zeros(0, np.float32), np.zeros(0, bool))
-        index.add(ids, texts, metas)
-        return index
-
-    def add(self, ids: list[str], texts: list[str], metas: list[dict[str, Any]]) -> None:
-        """Append chunks; each touched term's postings grow once per call."""
-        base = len(self.ids)
-        grown: dict[int, tuple[list[int], list[int]]] = {}
-        lengths = []
-        for i, text in enumerate(texts, base):
-            doc = tokens(text)
-            lengths.append(len(doc))
-            counts: dict[str, int] = {}
-            for t in doc:
-                counts[t] = counts.get(t, 0) + 1
-            for t, c in counts.items():
-                tid = self.vocab.setdefault(t, len(self.vocab))
-                rows, tfs = grown.setdefault(tid, ([], []))
-                rows.append(i)
-                tfs.append(c)
-        for tid, (rows, tfs) in grown.items():
-            if tid == len(self.postings):
-                self.postings.append(np.array(rows, np.int32))
-                self.counts.append(np.array(tfs, np.float32))
-            else:
-                self.postings[tid] = np.concatenate([self.postings[tid], np.array(rows, np.int32)])
-                self.counts[tid] = np.concatenate([self.counts[tid], np.array(tfs, np.float32)])
-        keep = ("article_id", "date_n", "outlet")
-        self.ids += ids
-        self.metas += [{k: m[k] for k in keep if k in m} for m in metas]
-        self.lengths = np.concatenate([self.lengths, np.array(lengths, np.float32)])
-        self.alive = np.concatenate([self.alive, np.ones(len(ids), bool)])
-
-    def add_article(self, article: Article, chunks: list[Chunk]) -> None:
-        meta = {"article_id": article.id, "date_n": date_number(article.date), "outlet": article.outlet}
-        self.add([c.id for c in chunks], [lexical_text(article.title, c.text) for c in chunks],
-                 [{k: v for k, v in meta.items() if v is not None}] * len(chunks))
-
-    def remove_articles(self, article_ids: set[str]) -> None:
-        """Mark the chunks of these articles dead; compact once the dead are a quarter of the index."""
-        if not article_ids:
-            return
-        for i, m in enumerate(self.metas):
-            if m.get("article_id") in article_ids:
-                self.alive[i] = False
-        if (~self.alive).sum() * 4 > len(self.ids):
-            self._compact()
-
-    def _compact(self) -> None:
-        renumber = np.cumsum(self.alive) - 1
-        for tid, rows in enumerate(self.postings):
-            live = self.alive[rows]
-            self.postings[tid] = renumber[rows[live]].astype(np.int32)
-            self.counts[tid] = self.counts[tid][live]
-        self.ids = [i for i, a in zip(self.ids, self.alive) if a]
-        self.metas = [m for m, a in zip(self.metas, self.alive) if a]
-        self.lengths = self.lengths[self.alive]
-        self.alive = np.ones(len(self.ids), bool)
-
-    def live_ids(self) -> list[str]:
-        return [i for i, a in zip(self.ids, self.alive) if a]
-
-    def search(self, query: str, n: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
-        scores = np.zeros(len(self.ids), dtype=np.float32)
-        live_n = int(self.alive.sum())
-        if not live_n or n <= 0:
-            return []
-        avg = float(self.lengths[self.alive].mean()) or 1.0
-        for t in set(tokens(query)):
-            tid = self.vocab.get(t)
-            if tid is None:
-                continue
-            rows, tf = self.postings[tid], self.counts[tid]
-            live = self.alive[rows]
-            df = int(live.sum())
-            if not df:
-                continue
-            idf = np.log(1.0 + (live_n - df + 0.5) / (df + 0.5))
-            norm = self.k1 * (1 - self.b + self.b * self.lengths[rows] / avg)
-            scores[rows] += live * (idf * tf * (self.k1 + 1) / (tf + norm)).astype(np.float32)
-        if allowed is not None:
-            scores[~allowed] = 0.0
-        # Only the chunks holding a query word can rank, and only n of them are wanted: sorting those few
-        # instead of every chunk is what a query costs on a 100k-chunk index (argsort alone was ~8 ms).
-        hits = np.flatnonzero(scores > 0)
-        if len(hits) > n:
-            hits = hits[np.argpartition(-scores[hits], n - 1)[:n]]
-        top = hits[np.lexsort((hits, -scores[hits]))]  # best first; ties in index order
-        return [(int(i), float(scores[i])) for i in top]
-
-    def save(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        # a tmp name of its own: an ask during an ingest (or two asks) may rebuild at the same time, and a
-        # shared tmp file would let one process rename the other's half-written index into place
-        tmp = folder / f"lexical.npz.{os.getpid()}.{threading.get_ident()}.tmp"
-        sizes = np.array([len(p) for p in self.postings], dtype=np.int64)
-        with open(tmp, "wb") as fh:
-            np.savez(
-                fh,
-                sizes=sizes,
-                postings=np.concatenate(self.postings) if self.postings else np.zeros(0, np.int32),
-                counts=np.concatenate(self.counts) if self.counts else np.zeros(0, np.float32),
-                lengths=self.lengths,
-                alive=self.alive,
-                meta=np.frombuffer(json.dumps({"ids": self.ids, "fingerprint": self.fingerprint, "metas": self.metas,
-                                                "vocab": self.vocab}).encode(), dtype=np.uint8),
-            )
-        tmp.replace(folder / "lexical.npz")  # atomic: a reader sees the old index or the new one
-
-    @classmethod
-    def load(cls, folder: Path) -> LexicalIndex | None:
-        path = folder / "lexical.npz"
-        if not path.exists():
-            return None
-        try:
-            with np.load(path) as data:
-                meta = json.loads(data["meta"].tobytes())
-                splits = np.cumsum(data["sizes"])[:-1]
-                postings = np.split(data["postings"], splits) if len(data["sizes"]) else []
-                counts = np.split(data["counts"], splits) if len(data["sizes"]) else []
-                lengths, alive = data["lengths"], data["alive"]
-            if len(lengths) != len(meta["ids"]) or len(alive) != len(meta["ids"]):
-                return None
-            return cls(meta["ids"], meta["fingerprint"], meta["metas"], meta["vocab"], postings, counts, lengths, alive)
-        except Exception:
-            return None  # a damaged or older index is rebuilt from the store
-
-
-def build_lexical(store: Store, fingerprint: str) -> LexicalIndex:
-    """Build the lexical index from the store's chunks and save it where the store's derived files live."""
-    ids, texts, metas = store.chunk_records(include_text=True)
-    titled = [lexical_text(m.get("title", ""), t) for t, m in zip(texts, metas)]
-    index = LexicalIndex.build(ids, titled, metas, fingerprint)
-    index.save(store.derived_dir() / "lexical")
-    return index
-
-
-def lexical_for_update(store: Store) -> LexicalIndex | None:
-    """The saved lexical index if it is in step with the store (so an ingest can update it), else None."""
-    index = LexicalIndex.load(store.derived_dir() / "lexical")
-    return index if index is not None and index.fingerprint == store.fingerprint() else None
-
-
-def save_lexical(store: Store, index: LexicalIndex | None) -> LexicalIndex:
-    """Save an index an ingest updated, stamped with the store's new fingerprint; with none, build one."""
-    fingerprint = store.fingerprint()
-    if index is None:
-        return build_lexical(store, fingerprint)
-    if index.fingerprint == fingerprint:
-        return index  # nothing changed: an unchanged re-ingest writes nothing
-    index.fingerprint = fingerprint
-    index.save(store.derived_dir() / "lexical")
-    return index
-
-
-def lexical_text(title: str, text: str) -> str:
-    """What the lexical index reads of a chunk: its article's title, then its text."""
-    return f"{title}\n{text}"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process
-    return True
-
-
-def check_lexical(store: Store, fix: bool = False) -> str:
-    """Whether the saved lexical index agrees with the store: `ok`, `missing`, `damaged` or `stale` (built
-    from other chunks than the store holds); with fix=True a disagreeing index is rebuilt (`rebuilt`).
-    Compares the chunk ids themselves, not only the fingerprint, so an index that merely carries the
-    right fingerprint over the wrong chunks is caught too."""
-    folder = store.derived_dir() / "lexical"
-    fingerprint = store.fingerprint()
-    index = LexicalIndex.load(folder)
-    if index is None:
-        state = "damaged" if (folder / "lexical.npz").exists() else "missing"
-    else:
-        ids, _, _ = store.chunk_records(include_text=False)
-        same = index.fingerprint == fingerprint and sorted(index.live_ids()) == sorted(ids)
-        state = "ok" if same else "stale"
-    if fix:
-        for tmp in folder.glob("lexical.npz.*.tmp"):  # left by a process killed while saving
-            pid = tmp.name.split(".")[2]
-            if pid.isdigit() and not _alive(int(pid)):
-                tmp.unlink(missing_ok=True)
-    if fix and state != "ok":
-        build_lexical(store, fingerprint)
-        return "rebuilt"
-    return state
 
 
 @dataclass
@@ -344,18 +126,10 @@ class HybridRetriever(BaseRetriever):
     lexical: LexicalIndex | None = None
 
     def lexical_index(self) -> LexicalIndex:
-        """The saved index if its fingerprint still matches the store's, else one rebuilt from the store's
-        chunks and saved. For a Chroma server the copy lives in the cache and is checked the same way, so
-        it never silently diverges from the server's collection."""
-        if self.lexical is not None:
-            return self.lexical
-        folder = self.store.derived_dir() / "lexical"
-        fingerprint = self.store.fingerprint()
-        index = LexicalIndex.load(folder)
-        if index is None or index.fingerprint != fingerprint:
-            index = build_lexical(self.store, fingerprint)
-        self.lexical = index
-        return index
+        """The saved index if it is in step with the store, else one rebuilt from the store and saved."""
+        if self.lexical is None:
+            self.lexical = load_lexical(self.store)
+        return self.lexical
 
     def search(self, query: str, filters: Filters | None = None, k: int | None = None) -> list[Passage]:
         """The k best passages: dense and lexical lists for the question and its parts, fused by RRF,

@@ -20,8 +20,9 @@ from assistant.citations import validate
 from assistant.embeddings import embedding_name, make_embeddings
 from assistant.errors import AssistantError
 from assistant.extractive import refusal_text
+from assistant.lexical import LexicalIndex, lexical_for_update, lexical_version, save_lexical
 from assistant.providers import ChatChoice, make_chat_model, resolve_llm
-from assistant.retrieval import Filters, HybridRetriever, LexicalIndex, lexical_for_update, save_lexical
+from assistant.retrieval import Filters, HybridRetriever
 from assistant.settings import Settings
 from assistant.store import Store
 from assistant.types import Answer, Article, Briefing, IngestReport, Passage, Retrieved, Skipped, Summary
@@ -53,7 +54,7 @@ class Assistant:
         self._retriever: HybridRetriever | None = None
         self._lock = threading.Lock()
         self._in_flight = 0  # asks and briefings running now (the TUI and batch run them in threads)
-        self._stamp: tuple[int, int] | None = None  # the lexical index file as this process last saw it
+        self._stamp: str | None = None  # the saved lexical index as this process last saw it
 
     @property
     def embeddings(self) -> Embeddings:
@@ -184,18 +185,14 @@ class Assistant:
             self._stamp = self._lexical_stamp()
         return passages
 
-    def _lexical_stamp(self) -> tuple[int, int] | None:
-        try:
-            st = (self.store().derived_dir() / "lexical" / "lexical.npz").stat()
-        except OSError:
-            return None
-        return st.st_mtime_ns, st.st_size
+    def _lexical_stamp(self) -> str | None:
+        return lexical_version(self.store())
 
     @contextmanager
     def _reading(self) -> Iterator[None]:
         """Around an ask or a briefing. Another process's ingest (the CLI beside a running TUI) rewrites the
-        lexical index file; an open embedded Chroma client keeps its vector index in memory. When that file
-        changed and nothing else is running here, the store is reopened, so new articles are found."""
+        lexical index; an open embedded Chroma client keeps its vector index in memory. When a new lexical
+        index was saved and nothing else is running here, the store is reopened, so new articles are found."""
         with self._lock:
             if self._in_flight == 0 and self._store is not None and self._stamp is not None \
                     and self._lexical_stamp() != self._stamp:

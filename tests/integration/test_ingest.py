@@ -109,28 +109,28 @@ def test_a_second_ingest_at_the_same_time_is_refused_with_a_clear_message(make_s
             Assistant(make_settings(), embeddings=embeddings).ingest([str(demo_copy)])
 
 
-def test_ingest_updates_the_lexical_index_in_place(make_settings, embeddings, demo_copy, monkeypatch):
-    """After the first ingest, adding, changing and pruning articles update the saved BM25 index instead of
-    rebuilding it from every chunk; what it finds is what the store holds."""
-    from assistant import retrieval
+def test_ingest_updates_the_lexical_index_from_its_saved_tokens(make_settings, embeddings, demo_copy, monkeypatch):
+    """After the first ingest, adding, changing and pruning articles update the saved BM25 index from its own
+    tokens instead of rebuilding it from every chunk in the store; what it finds is what the store holds."""
+    from assistant import lexical
 
     Assistant(make_settings(), embeddings=embeddings).ingest([str(demo_copy)])
 
     def no_rebuild(*args, **kwargs):
         raise AssertionError("the lexical index was rebuilt from the whole store")
 
-    monkeypatch.setattr(retrieval, "build_lexical", no_rebuild)
+    monkeypatch.setattr(lexical, "build_lexical", no_rebuild)
     (demo_copy / "new.txt").write_text("Quarry near Zangilan\n\nA limestone quarry near Zangilan reopened on Monday.")
     (demo_copy / "000_6e7084da90daaea3.txt").unlink()
     report = Assistant(make_settings(), embeddings=embeddings).ingest([str(demo_copy)], prune=True)
     assert len(report.added) == 1 and len(report.removed) == 1
     assistant = Assistant(make_settings(), embeddings=embeddings)
-    assert retrieval.check_lexical(assistant.store()) == "ok"
-    lexical = make_settings(dense_weight=0.0)
-    found = Assistant(lexical, embeddings=embeddings).retrieve("Zangilan limestone quarry", k=3)
+    assert lexical.check_lexical(assistant.store()) == "ok"
+    words_only = make_settings(dense_weight=0.0)
+    found = Assistant(words_only, embeddings=embeddings).retrieve("Zangilan limestone quarry", k=3)
     assert found[0].source_path.endswith("new.txt")
     assert not any(p.source_path.endswith("000_6e7084da90daaea3.txt")
-                   for p in Assistant(lexical, embeddings=embeddings).retrieve("Gizilbulagh Damirli", k=5))
+                   for p in Assistant(words_only, embeddings=embeddings).retrieve("Gizilbulagh Damirli", k=5))
 
 
 def test_an_open_assistant_finds_articles_another_process_ingests(make_settings, embeddings, demo_copy):

@@ -157,10 +157,10 @@ def verify(store: Path, corpus: Path, embeddings: object | None = None) -> Verdi
         verdict.problems.append(f"{len(short)} articles with missing chunks")
     if len(ids) != len(set(ids)):
         verdict.problems.append("duplicate chunk ids")
-    from assistant.retrieval import LexicalIndex
+    from assistant.lexical import LexicalIndex, lexical_folder
 
-    index = LexicalIndex.load(st.derived_dir() / "lexical")
-    if index is None or sorted(index.live_ids()) != sorted(ids) or index.fingerprint != st.fingerprint():
+    index = LexicalIndex.load(lexical_folder(st))
+    if index is None or sorted(index.ids) != sorted(ids) or index.fingerprint != st.fingerprint():
         verdict.problems.append("lexical index does not match the store")
     verdict.articles, verdict.chunks = len(records), len(ids)
     return verdict

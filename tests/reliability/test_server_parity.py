@@ -43,8 +43,10 @@ def test_doctor_checks_and_repairs_the_server_collection_and_its_lexical_index(c
     assert run_cli("ingest", str(DEMO), cwd=tmp_path, env=env).returncode == 0
     healthy = run_cli("doctor", cwd=tmp_path, env=env)
     assert healthy.returncode == 0 and '"lexical_index": "ok"' in healthy.stdout, healthy.stdout + healthy.stderr
-    for index in (tmp_path / ".cache").rglob("lexical.npz"):
-        index.write_bytes(b"damaged")  # a cached copy gone bad (disk, a killed process)
+    damaged_files = list((tmp_path / ".cache").glob("**/lexical/v*/*"))
+    assert damaged_files
+    for part in damaged_files:
+        part.write_bytes(b"damaged")  # a cached copy gone bad (disk, a killed process)
     damaged = run_cli("doctor", cwd=tmp_path, env=env)
     assert damaged.returncode == 1 and '"lexical_index": "damaged"' in damaged.stdout
     fixed = run_cli("doctor", "--fix", cwd=tmp_path, env=env)
