@@ -6,7 +6,8 @@ copy's vectors nudged by a little noise so the HNSW graph holds distinct points,
 Embedding is skipped (the source store's vectors are reused): this measures retrieval, not ingest.
 Latency is one `HybridRetriever.search` per dev-set question (query embedding, subqueries, dense and BM25
 lists, fusion), after one warm-up question. "BM25 +1 article" is what ingesting one more article costs the
-lexical index (load, add its chunks, save), against "BM25 build", a rebuild from every chunk.
+lexical index (load, add its chunks, index again from the saved tokens, save), against "BM25 build", a
+rebuild from every chunk read back from the store.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.chunking import chunk_article  # noqa: E402
 from assistant.embeddings import embedding_name, make_embeddings  # noqa: E402
-from assistant.retrieval import HybridRetriever, lexical_for_update, save_lexical  # noqa: E402
+from assistant.lexical import lexical_for_update, save_lexical  # noqa: E402
+from assistant.retrieval import HybridRetriever  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
 from assistant.store import Store  # noqa: E402
 from assistant.types import Article, Chunk  # noqa: E402
