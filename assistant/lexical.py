@@ -50,8 +50,9 @@ class LexicalIndex:
         self._vocab = vocab  # token -> id; equal to bm25s's vocabulary once indexed
         self._tokens = token_ids  # every chunk's token ids, one after another (int32)
         self._lengths = lengths  # tokens per chunk (int64)
-        self._bm25 = bm25  # None: changed since it was last indexed (or holds no token at all)
-        self._dirty = bm25 is None
+        self._bm25 = bm25  # None when it holds no token at all
+        self._dirty = bm25 is None  # chunks added or removed since it was last indexed
+        self._removed = False  # some of them removed: the vocabulary may hold words no chunk has
 
     @classmethod
     def build(cls, ids: list[str], texts: list[str], metas: list[dict[str, Any]], fingerprint: str) -> LexicalIndex:
@@ -82,7 +83,7 @@ class LexicalIndex:
         self._lengths = self._lengths[keep]
         self.ids = [i for i, k in zip(self.ids, keep) if k]
         self.metas = [m for m, k in zip(self.metas, keep) if k]
-        self._dirty = True
+        self._dirty = self._removed = True
 
     def _indexed(self) -> bm25s.BM25 | None:
         """The bm25s index of the chunks as they are now; built here when they changed since."""
@@ -90,17 +91,18 @@ class LexicalIndex:
             return self._bm25
         import bm25s
 
-        # Renumber the tokens some chunk still holds, so the vocabulary forgets the words of removed chunks.
-        used, renumbered = np.unique(self._tokens, return_inverse=True)
-        words = np.empty(len(self._vocab), dtype=object)
-        words[list(self._vocab.values())] = list(self._vocab)
-        self._vocab = {w: i for i, w in enumerate(words[used].tolist())}
-        self._tokens = renumbered.astype(np.int32).reshape(-1)
+        if self._removed:  # renumber the tokens some chunk still holds, so the vocabulary forgets the rest
+            used = np.bincount(self._tokens, minlength=len(self._vocab)) > 0
+            renumber = (np.cumsum(used) - 1).astype(np.int32)
+            self._tokens = renumber[self._tokens]
+            self._vocab = {w: int(renumber[i]) for w, i in self._vocab.items() if used[i]}
+            self._removed = False
         self._bm25 = None
-        if len(self._vocab):
-            docs = [d.tolist() for d in np.split(self._tokens, np.cumsum(self._lengths)[:-1])]
-            self._bm25 = bm25s.BM25(method="lucene", k1=K1, b=B)
-            self._bm25.index((docs, self._vocab), create_empty_token=False, show_progress=False)
+        if self._vocab:
+            flat, ends = self._tokens.tolist(), np.cumsum(self._lengths).tolist()
+            docs = [flat[start:end] for start, end in zip([0, *ends[:-1]], ends)]
+            self._bm25 = bm25s.BM25(method="lucene", k1=K1, b=B, csc_backend="auto")
+            self._bm25.index((docs, dict(self._vocab)), create_empty_token=False, show_progress=False)
         self._dirty = False
         return self._bm25
 
@@ -166,7 +168,7 @@ class LexicalIndex:
             import bm25s
 
             bm25 = bm25s.BM25.load(path, show_progress=False)
-        ids, vocab = meta["ids"], (bm25.vocab_dict if bm25 is not None else {})
+        ids, vocab = meta["ids"], (dict(bm25.vocab_dict) if bm25 is not None else {})
         if len(lengths) != len(ids) or len(meta["metas"]) != len(ids) or int(lengths.sum()) != len(token_ids) \
                 or (bm25 is not None and bm25.scores["num_docs"] != len(ids)) or (bm25 is None) != (len(token_ids) == 0):
             raise ValueError(f"inconsistent lexical index at {path}")
