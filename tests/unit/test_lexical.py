@@ -124,3 +124,20 @@ def test_an_index_of_no_words_saves_loads_and_finds_nothing(tmp_path):
         assert loaded.search("the rain", 5) == []
         loaded.add(["b"], ["Rain fell."], [{}])
         assert [loaded.ids[i] for i, _ in loaded.search("rain", 5)] == ["b"]
+
+
+def test_an_index_replaced_while_it_is_read_is_read_again_not_reported_damaged(tmp_path, monkeypatch):
+    """An ask reads the index while an ingest in another process saves a new one and removes the old."""
+    LexicalIndex.build(["a"], ["Rain fell on Koszalin."], [{}], "old").save(tmp_path)
+    real = LexicalIndex._load.__func__  # type: ignore[attr-defined]
+    calls = []
+
+    def replaced_meanwhile(cls, path):
+        calls.append(path.name)
+        if len(calls) == 1:
+            LexicalIndex.build(["a", "b"], ["Rain fell on Koszalin.", "Snow fell."], [{}] * 2, "new").save(tmp_path)
+        return real(cls, path)
+
+    monkeypatch.setattr(LexicalIndex, "_load", classmethod(replaced_meanwhile))
+    loaded = LexicalIndex.load(tmp_path)
+    assert loaded is not None and loaded.fingerprint == "new" and len(calls) == 2
