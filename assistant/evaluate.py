@@ -66,7 +66,7 @@ class EvalQuestion(BaseModel):
 
     @property
     def unanswerable(self) -> bool:
-        return self.answer is None
+        return self.answer is None or self.type == "unanswerable"
 
     @property
     def gold_files(self) -> set[str]:
