@@ -280,11 +280,26 @@ def assess(question: str, passages: list[Passage], embeddings: Embeddings, least
         told = max(untold, key=lambda c: c.match)
         return _decided(q, ranked, 0.0, "an article says this is not known", [told])
     if best.score < threshold:
-        why = (f"no sentence holds a {'/'.join(sorted(q.labels))} said of {q.focus_phrase or q.predicate or 'it'}"
+        why = (f"no sentence gives {_kinds(q.labels)} for {q.focus_phrase or q.predicate or 'what is asked'!r}"
                if q.kind == ENTITY else "no sentence says more than the question asks")
         return _decided(q, ranked, best.score, why, [closest])
     why = f"{best.answer!r} answers it" if best.answer else "a sentence answers it"
     return _decided(q, ranked, best.score, why, [best], refused=False)
+
+
+KIND_WORDS = {"PERSON": "person", "NORP": "group", "ORG": "organisation", "GPE": "place", "LOC": "place",
+              "FAC": "place", "DATE": "date", "TIME": "time", "CARDINAL": "number", "QUANTITY": "number",
+              "MONEY": "amount", "PERCENT": "percentage", "PRODUCT": "name", "EVENT": "name",
+              "WORK_OF_ART": "name", "LAW": "name"}
+
+
+def _kinds(labels: frozenset[str]) -> str:
+    """The expected answer in a reader's words: "a person, group or organisation"."""
+    words = list(dict.fromkeys(KIND_WORDS.get(lb, "name") for lb in sorted(labels, key=list(KIND_WORDS).index)))
+    if len(words) > 3:
+        return "a name or number"
+    said = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+    return ("an " if said[0] in "aeiou" else "a ") + said
 
 
 def _refused(q: Question, reason: str, score: float) -> Assessment:
