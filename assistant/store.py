@@ -8,7 +8,6 @@ ingest, and `repair()` removes them. Readers only trust chunks whose article has
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import re
@@ -17,6 +16,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from filelock import FileLock, Timeout
 
 from assistant.errors import StoreError
 from assistant.settings import Settings
@@ -99,20 +100,22 @@ class Store:
 
     @contextmanager
     def writer(self) -> Iterator[None]:
-        """Hold the store's write lock: one ingest at a time per store folder."""
+        """Hold the store's write lock: one ingest at a time per store folder. A second one fails at once
+        rather than queueing behind an ingest that may take minutes. The lock is the OS's (flock, never
+        filelock's soft fallback, whose marker file would outlive a kill), so a killed ingest releases it."""
         lock_dir = self.derived_dir()  # for a server: per user; the server itself takes concurrent writers
         lock_dir.mkdir(parents=True, exist_ok=True)
-        with open(lock_dir / ".assistant-ingest.lock", "w") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise StoreError(
-                    f"another ingest is writing to {self.where}", "wait for it to finish, then run this again"
-                ) from None
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        lock = FileLock(lock_dir / ".assistant-ingest.lock", timeout=0, fallback_to_soft=False)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise StoreError(
+                f"another ingest is writing to {self.where}", "wait for it to finish, then run this again"
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
 
     def write(self, items: Sequence[tuple[Article, list[Chunk], list[list[float]]]]) -> None:
         """Write articles with their chunks and embeddings: all chunks first, then the article records."""
