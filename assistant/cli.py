@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import sys
@@ -123,7 +122,7 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], prune: bool, as_json: boo
         click.echo(
             f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
             f"removed {len(report.removed)}, skipped {len(report.skipped)} "
-            f"({report.chunks} chunks embedded in {report.seconds:.1f} s) -> {assistant.store().where}"
+            f"({report.chunks} chunks embedded in {report.seconds:.1f} s) -> {assistant.where()}"
         )
         for s in report.skipped:
             click.echo(f"  skipped {s.path}: {s.reason}", err=True)
@@ -191,18 +190,10 @@ def ask(ctx: click.Context, question: str, k: int | None, llm: str | None, since
 @edge
 def doctor(ctx: click.Context, fix: bool) -> None:
     """Check the store: orphan chunks, incomplete articles, stale versions, lexical index; exit 1 if unfixed."""
-    from assistant.retrieval import check_lexical
-
-    assistant = make_assistant(settings_of(ctx))
-    store = assistant.store()
-    with store.writer() if fix else contextlib.nullcontext():
-        found: dict[str, Any] = dict(store.check(fix=fix))
-        if fix and (found["orphan_chunks"] or found["incomplete_articles"] or found["stale_versions"]):
-            found["after_fix"] = store.check()  # what is left, so a user sees the repair worked
-        found["lexical_index"] = check_lexical(store, fix=fix)
-    click.echo(json.dumps({"store": store.where, **found, "fixed": fix}, indent=2))
-    if not fix and (found["orphan_chunks"] or found["incomplete_articles"] or found["stale_versions"]
-                    or found["lexical_index"] != "ok"):
+    report = make_assistant(settings_of(ctx)).doctor(fix=fix)
+    click.echo(json.dumps(report, indent=2))
+    if not fix and (report["orphan_chunks"] or report["incomplete_articles"] or report["stale_versions"]
+                    or report["lexical_index"] != "ok"):
         sys.exit(1)
 
 
@@ -213,8 +204,8 @@ def doctor(ctx: click.Context, fix: bool) -> None:
 @edge
 def articles(ctx: click.Context, as_json: bool) -> None:
     """List the ingested articles, newest first."""
-    store = make_assistant(settings_of(ctx)).store()
-    rows = sorted(store.article_records().items(), key=lambda r: r[1].get("date") or "", reverse=True)
+    records = make_assistant(settings_of(ctx)).article_records()
+    rows = sorted(records.items(), key=lambda r: r[1].get("date") or "", reverse=True)
     if as_json:
         click.echo(json.dumps([{"id": i, **m} for i, m in rows], indent=2))
         return

@@ -110,7 +110,7 @@ class MainScreen(Screen[None]):
             provider, model = "no LLM", ""
             self.post_message(WorkFailed("choosing the LLM", exc.message, exc.hint))
         try:
-            count = service.store().article_count()
+            count = service.article_count()
         except StoreError as exc:
             if store_is_empty(exc):
                 self.post_message(StatusLoaded(provider, model, where, 0, empty=True, problem=exc.message, hint=exc.hint))
