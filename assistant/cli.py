@@ -146,16 +146,9 @@ def filters_of(since: str | None, until: str | None, outlet: str | None) -> Any:
 
 
 def print_answer(answer: Any) -> None:
-    from assistant.citations import strip_control
+    from assistant.render import answer_text
 
-    click.echo(strip_control(answer.answer))
-    if answer.citations:
-        click.echo("\nSources")
-        for c in answer.citations:
-            meta = ", ".join(x for x in (c.outlet, c.date) if x)
-            click.echo(f"[{c.n}] {strip_control(c.title)}" + (f" — {meta}" if meta else ""))
-            click.echo(f"    {c.source_path}  (chars {c.start}-{c.end})")
-            click.echo(f'    "{strip_control(c.quote)}"')
+    click.echo(answer_text(answer), nl=False)
     if answer.removed:
         click.echo(f"\n({len(answer.removed)} unsupported sentence(s) removed)", err=True)
     click.echo(f"\n(answered by {answer.provider}" + (f": {answer.model}" if answer.provider != "extractive" else "") + ")", err=True)
@@ -298,7 +291,7 @@ def eval_(ctx: click.Context, questions: Path, llm: str | None, k: int | None, a
 def brief(ctx: click.Context, topic: str, output: Path | None, fmt: str | None, since: str | None,
           until: str | None, max_articles: int, llm: str | None) -> None:
     """Write a cited briefing on TOPIC: summary, key facts, timeline, who is involved, sources."""
-    from assistant.brief_render import render
+    from assistant.render import render_briefing
 
     if fmt is None:
         suffix = output.suffix.lower().lstrip(".") if output else ""
@@ -307,7 +300,7 @@ def brief(ctx: click.Context, topic: str, output: Path | None, fmt: str | None, 
     assistant = make_assistant(settings_of(ctx))
     briefing = assistant.brief(topic, since=filters.since, until=filters.until, max_articles=max_articles, llm=llm,
                                progress=lambda stage: click.echo(f"  {stage}…", err=True))
-    text = render(briefing, fmt)
+    text = render_briefing(briefing, fmt)
     if output:
         output.write_text(text, encoding="utf-8")
         click.echo(f"wrote {output} ({len(briefing.sources)} sources, {len(briefing.citations)} citations)", err=True)

@@ -20,7 +20,8 @@ from textual.widgets import Footer, Input, Label, ProgressBar, Static
 from textual.worker import get_current_worker
 
 from assistant.errors import AssistantError, StoreError
-from assistant.tui.format import answer_markdown, clean
+from assistant.render import answer_markdown
+from assistant.tui.format import clean
 from assistant.tui.messages import (
     AnswerChunk,
     AnswerReady,
