@@ -228,13 +228,13 @@ def build_lexical(store: Store, fingerprint: str) -> LexicalIndex:
     ids, texts, metas = store.chunk_records(include_text=True)
     titled = [lexical_text(m.get("title", ""), t) for t, m in zip(texts, metas)]
     index = LexicalIndex.build(ids, titled, metas, fingerprint)
-    index.save(store.derived_dir() / "lexical")
+    index.save(store.lexical_dir())
     return index
 
 
 def lexical_for_update(store: Store) -> LexicalIndex | None:
     """The saved lexical index if it is in step with the store (so an ingest can update it), else None."""
-    index = LexicalIndex.load(store.derived_dir() / "lexical")
+    index = LexicalIndex.load(store.lexical_dir())
     return index if index is not None and index.fingerprint == store.fingerprint() else None
 
 
@@ -246,7 +246,7 @@ def save_lexical(store: Store, index: LexicalIndex | None) -> LexicalIndex:
     if index.fingerprint == fingerprint:
         return index  # nothing changed: an unchanged re-ingest writes nothing
     index.fingerprint = fingerprint
-    index.save(store.derived_dir() / "lexical")
+    index.save(store.lexical_dir())
     return index
 
 
@@ -270,7 +270,7 @@ def check_lexical(store: Store, fix: bool = False) -> str:
     from other chunks than the store holds); with fix=True a disagreeing index is rebuilt (`rebuilt`).
     Compares the chunk ids themselves, not only the fingerprint, so an index that merely carries the
     right fingerprint over the wrong chunks is caught too."""
-    folder = store.derived_dir() / "lexical"
+    folder = store.lexical_dir()
     fingerprint = store.fingerprint()
     index = LexicalIndex.load(folder)
     if index is None:
@@ -297,19 +297,10 @@ class Filters:
     outlet: str | None = None
     article_ids: list[str] | None = None
 
-    def where(self) -> dict[str, Any] | None:
-        clauses: list[dict[str, Any]] = []
-        if self.since:
-            clauses.append({"date_n": {"$gte": date_number(self.since)}})
-        if self.until:
-            clauses.append({"date_n": {"$lte": date_number(self.until)}})
-        if self.outlet:
-            clauses.append({"outlet": self.outlet})
-        if self.article_ids:
-            clauses.append({"article_id": {"$in": list(self.article_ids)}})
-        if not clauses:
-            return None
-        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+    @property
+    def active(self) -> bool:
+        """Whether these filters restrict anything."""
+        return bool(self.since or self.until or self.outlet or self.article_ids)
 
     def allows(self, meta: dict[str, Any]) -> bool:
         d = meta.get("date_n")
@@ -349,7 +340,7 @@ class HybridRetriever(BaseRetriever):
         it never silently diverges from the server's collection."""
         if self.lexical is not None:
             return self.lexical
-        folder = self.store.derived_dir() / "lexical"
+        folder = self.store.lexical_dir()
         fingerprint = self.store.fingerprint()
         index = LexicalIndex.load(folder)
         if index is None or index.fingerprint != fingerprint:
@@ -375,7 +366,7 @@ class HybridRetriever(BaseRetriever):
 
         index = self.lexical_index() if self.lexical_weight > 0 else None
         allowed = None
-        if index is not None and filters.where():
+        if index is not None and filters.active:
             allowed = np.array([filters.allows(m) for m in index.metas], dtype=bool)
         in_window = Filters(since=window[0], until=window[1], outlet=filters.outlet,
                             article_ids=filters.article_ids) if window else None
@@ -419,12 +410,13 @@ class HybridRetriever(BaseRetriever):
         from. Filtering a wider list is exact when enough of it passes (the filtered ranking is a
         subsequence of the unfiltered one); only when too few pass does Chroma filter (slow on big stores)."""
         wide = self.store.query(vector, self.candidates * WIDE)
-        if filters.where() is None:
+        if not filters.active:
             return wide[:self.candidates], wide
         kept = [p for p in wide if filters.allows(_meta(p))]
         if len(kept) >= self.candidates:
             return kept[:self.candidates], wide
-        return self.store.query(vector, self.candidates, filters.where()), wide
+        return self.store.query(vector, self.candidates, filters.since, filters.until, filters.outlet,
+                                filters.article_ids), wide
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         return [Document(page_content=p.text, metadata=p.model_dump(exclude={"text"})) for p in self.search(query)]

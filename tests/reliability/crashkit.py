@@ -159,7 +159,7 @@ def verify(store: Path, corpus: Path, embeddings: object | None = None) -> Verdi
         verdict.problems.append("duplicate chunk ids")
     from assistant.retrieval import LexicalIndex
 
-    index = LexicalIndex.load(st.derived_dir() / "lexical")
+    index = LexicalIndex.load(st.lexical_dir())
     if index is None or sorted(index.live_ids()) != sorted(ids) or index.fingerprint != st.fingerprint():
         verdict.problems.append("lexical index does not match the store")
     verdict.articles, verdict.chunks = len(records), len(ids)
