@@ -200,9 +200,7 @@ def _names_it(q: Question, text: str) -> bool:
     places = [n for n in q.names if n in q.places]
     missing = sum(not mentions_name(n, text) for n in actors)
     named_places = 2 * sum(mentions_name(n, text) for n in places) >= len(places)
-    if len(q.names) >= SPARE_NAME_FROM:
-        return missing + (not named_places) <= 1
-    return missing == 0 and named_places
+    return named_places and missing <= (1 if len(q.names) >= SPARE_NAME_FROM else 0)
 
 
 def _score_matches(q: Question, cands: list[Sentence], have: list[frozenset[str]], embeddings: Embeddings) -> None:
