@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
-from assistant.citations import strip_control
 from assistant.errors import AssistantError, InputError
+from assistant.render import answer_markdown
 from assistant.types import Answer
 
 FORMATS = ("jsonl", "csv", "md")
@@ -219,22 +219,9 @@ def csv_row(record: dict[str, Any], extra_keys: list[str]) -> dict[str, str]:
 def markdown_block(record: dict[str, Any]) -> str:
     """A readable answer with its sources, between markers that let --resume find whole records."""
     marker = json.dumps({"id": record["id"], "ok": record.get("error") is None}, ensure_ascii=True).replace(">", "\\u003e")
-    lines = [f"<!-- record {marker} -->", f"## {strip_control(record['question'])}", "", f"`{record['id']}`", ""]
-    if record.get("error"):
-        lines += [f"**Error:** {strip_control(record['error'])}", ""]
-    else:
-        lines += [strip_control(record["answer"]), ""]
-        if record.get("citations"):
-            lines += ["**Sources**", ""]
-            for c in record["citations"]:
-                meta = ", ".join(x for x in (c.get("outlet"), c.get("date")) if x)
-                lines.append(f"{c['n']}. {strip_control(c['title'])}" + (f" — {meta}" if meta else "")
-                             + f" · `{c['source_path']}` (chars {c['start']}–{c['end']})")
-                lines.append(f"   > {strip_control(c['quote'])}")
-            lines.append("")
-    lines += [f"_{record['provider']}" + (f" · {record['model']}" if record["model"] != record["provider"] else "")
-              + f" · {record['latency_ms']} ms_", "", "<!-- /record -->", "", ""]
-    return "\n".join(lines)
+    body = answer_markdown(Answer.model_validate(record), label=record["id"], error=record.get("error"),
+                           latency_ms=record.get("latency_ms"))
+    return f"<!-- record {marker} -->\n{body}\n<!-- /record -->\n\n"
 
 
 MD_HEADER = "# Answers\n\n"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import sys
@@ -123,7 +122,7 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], prune: bool, as_json: boo
         click.echo(
             f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
             f"removed {len(report.removed)}, skipped {len(report.skipped)} "
-            f"({report.chunks} chunks embedded in {report.seconds:.1f} s) -> {assistant.store().where}"
+            f"({report.chunks} chunks embedded in {report.seconds:.1f} s) -> {assistant.where()}"
         )
         for s in report.skipped:
             click.echo(f"  skipped {s.path}: {s.reason}", err=True)
@@ -147,16 +146,9 @@ def filters_of(since: str | None, until: str | None, outlet: str | None) -> Any:
 
 
 def print_answer(answer: Any) -> None:
-    from assistant.citations import strip_control
+    from assistant.render import answer_text
 
-    click.echo(strip_control(answer.answer))
-    if answer.citations:
-        click.echo("\nSources")
-        for c in answer.citations:
-            meta = ", ".join(x for x in (c.outlet, c.date) if x)
-            click.echo(f"[{c.n}] {strip_control(c.title)}" + (f" — {meta}" if meta else ""))
-            click.echo(f"    {c.source_path}  (chars {c.start}-{c.end})")
-            click.echo(f'    "{strip_control(c.quote)}"')
+    click.echo(answer_text(answer), nl=False)
     if answer.removed:
         click.echo(f"\n({len(answer.removed)} unsupported sentence(s) removed)", err=True)
     click.echo(f"\n(answered by {answer.provider}" + (f": {answer.model}" if answer.provider != "extractive" else "") + ")", err=True)
@@ -191,18 +183,10 @@ def ask(ctx: click.Context, question: str, k: int | None, llm: str | None, since
 @edge
 def doctor(ctx: click.Context, fix: bool) -> None:
     """Check the store: orphan chunks, incomplete articles, stale versions, lexical index; exit 1 if unfixed."""
-    from assistant.lexical import check_lexical
-
-    assistant = make_assistant(settings_of(ctx))
-    store = assistant.store()
-    with store.writer() if fix else contextlib.nullcontext():
-        found: dict[str, Any] = dict(store.check(fix=fix))
-        if fix and (found["orphan_chunks"] or found["incomplete_articles"] or found["stale_versions"]):
-            found["after_fix"] = store.check()  # what is left, so a user sees the repair worked
-        found["lexical_index"] = check_lexical(store, fix=fix)
-    click.echo(json.dumps({"store": store.where, **found, "fixed": fix}, indent=2))
-    if not fix and (found["orphan_chunks"] or found["incomplete_articles"] or found["stale_versions"]
-                    or found["lexical_index"] != "ok"):
+    report = make_assistant(settings_of(ctx)).doctor(fix=fix)
+    click.echo(json.dumps(report, indent=2))
+    if not fix and (report["orphan_chunks"] or report["incomplete_articles"] or report["stale_versions"]
+                    or report["lexical_index"] != "ok"):
         sys.exit(1)
 
 
@@ -213,8 +197,8 @@ def doctor(ctx: click.Context, fix: bool) -> None:
 @edge
 def articles(ctx: click.Context, as_json: bool) -> None:
     """List the ingested articles, newest first."""
-    store = make_assistant(settings_of(ctx)).store()
-    rows = sorted(store.article_records().items(), key=lambda r: r[1].get("date") or "", reverse=True)
+    records = make_assistant(settings_of(ctx)).article_records()
+    rows = sorted(records.items(), key=lambda r: r[1].get("date") or "", reverse=True)
     if as_json:
         click.echo(json.dumps([{"id": i, **m} for i, m in rows], indent=2))
         return
@@ -307,7 +291,7 @@ def eval_(ctx: click.Context, questions: Path, llm: str | None, k: int | None, a
 def brief(ctx: click.Context, topic: str, output: Path | None, fmt: str | None, since: str | None,
           until: str | None, max_articles: int, llm: str | None) -> None:
     """Write a cited briefing on TOPIC: summary, key facts, timeline, who is involved, sources."""
-    from assistant.brief_render import render
+    from assistant.render import render_briefing
 
     if fmt is None:
         suffix = output.suffix.lower().lstrip(".") if output else ""
@@ -316,7 +300,7 @@ def brief(ctx: click.Context, topic: str, output: Path | None, fmt: str | None, 
     assistant = make_assistant(settings_of(ctx))
     briefing = assistant.brief(topic, since=filters.since, until=filters.until, max_articles=max_articles, llm=llm,
                                progress=lambda stage: click.echo(f"  {stage}…", err=True))
-    text = render(briefing, fmt)
+    text = render_briefing(briefing, fmt)
     if output:
         output.write_text(text, encoding="utf-8")
         click.echo(f"wrote {output} ({len(briefing.sources)} sources, {len(briefing.citations)} citations)", err=True)

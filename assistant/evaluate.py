@@ -66,7 +66,7 @@ class EvalQuestion(BaseModel):
 
     @property
     def unanswerable(self) -> bool:
-        return self.answer is None
+        return self.answer is None or self.type == "unanswerable"
 
     @property
     def gold_files(self) -> set[str]:
@@ -242,7 +242,7 @@ def evaluate(assistant: Any, questions: list[EvalQuestion], *, answers: dict[str
 
     def article_text(article_id: str) -> str | None:
         if article_id not in texts:
-            texts[article_id] = assistant.store().article_text(article_id)
+            texts[article_id] = assistant.article_text(article_id)
         return texts[article_id]
 
     scored = []

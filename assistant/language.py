@@ -141,7 +141,7 @@ def _in_clause(t: Any) -> bool:
 
 def _wh(doc: Any) -> tuple[str | None, Any]:
     """The wh-word of the main clause (with "how"'s adjective: "how many") and its token."""
-    whs = [t for t in doc if t.tag_ in ("WDT", "WP", "WP$", "WRB")]
+    whs = [t for t in doc if t.tag_ in ("WDT", "WP", "WP$", "WRB") and t.lower_ != "that"]  # "that" only relates
     if not whs:
         return None, None
     t = next((w for w in whs if not _in_clause(w)), whs[0])
@@ -156,6 +156,10 @@ def _focus(doc: Any, wh: str | None, wt: Any) -> Any:
     cause of the fire", "who was the attacker")."""
     if wt is None:
         return None
+    # the noun the parse hangs "many" or "which" from: "how many state-run schools", "which coastal town"
+    word = wt.doc[wt.i + 1] if wh in ("how many", "how much") else wt
+    if word.dep_ in ("amod", "det", "poss") and word.head.pos_ in ("NOUN", "PROPN") and word.head.i > word.i:
+        return word.head
     if wh in ("how many", "how much") or wt.lower_ in ("which", "what", "whose"):
         noun = None
         for t in doc[wt.i + (2 if wh in ("how many", "how much") else 1):wt.i + 8]:
@@ -288,8 +292,9 @@ def analyze(question: str, embeddings: Embeddings) -> Question:
     if verb is not None and verb.lemma_ in ("be", "do", "have"):
         verb = next((c for c in verb.children if c.pos_ == "VERB" and c.dep_ in ("xcomp", "ccomp", "acomp")), verb)
     # the event asked about: the main verb and the verbs of its complements ("announce that it would be
-    # relocated"), not those of clauses that only set the scene ("when their boat sank")
-    events = [t for t in doc if t.pos_ == "VERB" and not _in_clause(t)]
+    # relocated"), not those of clauses that only set the scene ("when their boat sank") or describe a noun
+    # ("who chaired the postponed meeting" asks of chairing)
+    events = [t for t in doc if t.pos_ == "VERB" and not _in_clause(t) and t.dep_ != "amod"]
     if wh == "why":
         kind, labels = CAUSE, frozenset()
     elif named and focus is not None:

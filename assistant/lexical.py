@@ -13,18 +13,16 @@ says which state of the store it was built from.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from filelock import FileLock
 
 from assistant.store import Store, date_number
 from assistant.text import tokens
@@ -183,15 +181,10 @@ def version(folder: Path) -> str | None:
         return None
 
 
-@contextmanager
-def _locked(folder: Path) -> Iterator[None]:
-    """One save at a time per index folder (an ingest and an ask that rebuilt a stale index may both save)."""
-    with open(folder / LOCK, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+def _locked(folder: Path) -> FileLock:
+    """One save at a time per index folder (an ingest and an ask that rebuilt a stale index may both save);
+    the OS's lock, so a process killed while saving releases it."""
+    return FileLock(folder / LOCK, fallback_to_soft=False)
 
 
 def _prune(folder: Path, keep: str | None) -> None:
@@ -211,16 +204,12 @@ def lexical_text(title: str, text: str) -> str:
     return f"{title}\n{text}"
 
 
-def lexical_folder(store: Store) -> Path:
-    return store.derived_dir() / "lexical"
-
-
 def build_lexical(store: Store, fingerprint: str) -> LexicalIndex:
     """Build the lexical index from every chunk in the store and save it."""
     ids, texts, metas = store.chunk_records(include_text=True)
     titled = [lexical_text(m.get("title", ""), t) for t, m in zip(texts, metas)]
     index = LexicalIndex.build(ids, titled, metas, fingerprint)
-    index.save(lexical_folder(store))
+    index.save(store.lexical_dir())
     return index
 
 
@@ -229,7 +218,7 @@ def load_lexical(store: Store) -> LexicalIndex:
     For a Chroma server the copy lives in the cache and is checked the same way, so it never silently
     diverges from the server's collection."""
     fingerprint = store.fingerprint()
-    index = LexicalIndex.load(lexical_folder(store))
+    index = LexicalIndex.load(store.lexical_dir())
     if index is None or index.fingerprint != fingerprint:
         index = build_lexical(store, fingerprint)
     return index
@@ -237,7 +226,7 @@ def load_lexical(store: Store) -> LexicalIndex:
 
 def lexical_for_update(store: Store) -> LexicalIndex | None:
     """The saved lexical index if it is in step with the store (so an ingest can update it), else None."""
-    index = LexicalIndex.load(lexical_folder(store))
+    index = LexicalIndex.load(store.lexical_dir())
     return index if index is not None and index.fingerprint == store.fingerprint() else None
 
 
@@ -249,13 +238,13 @@ def save_lexical(store: Store, index: LexicalIndex | None) -> LexicalIndex:
     if index.fingerprint == fingerprint:
         return index  # nothing changed: an unchanged re-ingest writes nothing
     index.fingerprint = fingerprint
-    index.save(lexical_folder(store))
+    index.save(store.lexical_dir())
     return index
 
 
 def lexical_version(store: Store) -> str | None:
     """Which saved index is current; it changes whenever an ingest (in any process) saves one."""
-    return version(lexical_folder(store))
+    return version(store.lexical_dir())
 
 
 def check_lexical(store: Store, fix: bool = False) -> str:
@@ -263,7 +252,7 @@ def check_lexical(store: Store, fix: bool = False) -> str:
     from other chunks than the store holds); with fix=True a disagreeing index is rebuilt (`rebuilt`) and
     what a killed save left behind is removed. Compares the chunk ids themselves, not only the fingerprint,
     so an index that merely carries the right fingerprint over the wrong chunks is caught too."""
-    folder = lexical_folder(store)
+    folder = store.lexical_dir()
     fingerprint = store.fingerprint()
     index = LexicalIndex.load(folder)
     if index is None:

@@ -79,19 +79,10 @@ class Filters:
     outlet: str | None = None
     article_ids: list[str] | None = None
 
-    def where(self) -> dict[str, Any] | None:
-        clauses: list[dict[str, Any]] = []
-        if self.since:
-            clauses.append({"date_n": {"$gte": date_number(self.since)}})
-        if self.until:
-            clauses.append({"date_n": {"$lte": date_number(self.until)}})
-        if self.outlet:
-            clauses.append({"outlet": self.outlet})
-        if self.article_ids:
-            clauses.append({"article_id": {"$in": list(self.article_ids)}})
-        if not clauses:
-            return None
-        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+    @property
+    def active(self) -> bool:
+        """Whether these filters restrict anything."""
+        return bool(self.since or self.until or self.outlet or self.article_ids)
 
     def allows(self, meta: dict[str, Any]) -> bool:
         d = meta.get("date_n")
@@ -149,7 +140,7 @@ class HybridRetriever(BaseRetriever):
 
         index = self.lexical_index() if self.lexical_weight > 0 else None
         allowed = None
-        if index is not None and filters.where():
+        if index is not None and filters.active:
             allowed = np.array([filters.allows(m) for m in index.metas], dtype=bool)
         in_window = Filters(since=window[0], until=window[1], outlet=filters.outlet,
                             article_ids=filters.article_ids) if window else None
@@ -193,12 +184,13 @@ class HybridRetriever(BaseRetriever):
         from. Filtering a wider list is exact when enough of it passes (the filtered ranking is a
         subsequence of the unfiltered one); only when too few pass does Chroma filter (slow on big stores)."""
         wide = self.store.query(vector, self.candidates * WIDE)
-        if filters.where() is None:
+        if not filters.active:
             return wide[:self.candidates], wide
         kept = [p for p in wide if filters.allows(_meta(p))]
         if len(kept) >= self.candidates:
             return kept[:self.candidates], wide
-        return self.store.query(vector, self.candidates, filters.where()), wide
+        return self.store.query(vector, self.candidates, filters.since, filters.until, filters.outlet,
+                                filters.article_ids), wide
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         return [Document(page_content=p.text, metadata=p.model_dump(exclude={"text"})) for p in self.search(query)]

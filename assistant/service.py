@@ -5,8 +5,9 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
@@ -20,7 +21,7 @@ from assistant.citations import validate
 from assistant.embeddings import embedding_name, make_embeddings
 from assistant.errors import AssistantError
 from assistant.extractive import refusal_text
-from assistant.lexical import LexicalIndex, lexical_for_update, lexical_version, save_lexical
+from assistant.lexical import LexicalIndex, check_lexical, lexical_for_update, lexical_version, save_lexical
 from assistant.providers import ChatChoice, make_chat_model, resolve_llm
 from assistant.retrieval import Filters, HybridRetriever
 from assistant.settings import Settings
@@ -245,10 +246,35 @@ class Assistant:
         assert answer is not None
         return answer
 
-    # ---- articles ---------------------------------------------------------------------------------
+    # ---- the store, for the CLI, the TUI and the evaluation ---------------------------------------
+
+    def where(self) -> str:
+        """Where the store is: its folder, or the Chroma server."""
+        return self.store().where
 
     def article(self, article_id: str) -> Article | None:
         return self.store().get_article(article_id)
+
+    def article_text(self, article_id: str) -> str | None:
+        return self.store().article_text(article_id)
+
+    def article_records(self) -> dict[str, dict[str, Any]]:
+        """Every article's metadata (title, date, outlet, source_path, chunks ...), by article id."""
+        return self.store().article_records()
+
+    def article_count(self) -> int:
+        return self.store().article_count()
+
+    def doctor(self, fix: bool = False) -> dict[str, Any]:
+        """What is wrong with the store: orphan chunks, incomplete articles, stale versions, the lexical
+        index's state; with fix=True, under the write lock, repaired, and what is left as `after_fix`."""
+        store = self.store()
+        with store.writer() if fix else nullcontext():
+            found: dict[str, Any] = dict(store.check(fix=fix))
+            if fix and (found["orphan_chunks"] or found["incomplete_articles"] or found["stale_versions"]):
+                found["after_fix"] = store.check()  # what is left, so a user sees the repair worked
+            found["lexical_index"] = check_lexical(store, fix=fix)
+        return {"store": store.where, **found, "fixed": fix}
 
     # ---- for the terminal UI ----------------------------------------------------------------------
 

@@ -1,8 +1,10 @@
 """One Settings object, built once at the entry point from the environment and `.env`, then passed down.
 
-Keys are the field names upper-cased with the `ASSISTANT_` prefix (`ASSISTANT_STORE`, `ASSISTANT_LLM`),
-plus the conventional `OPENAI_API_KEY`, `OPENAI_BASE_URL` (or `OPENAI_API_BASE`), `CHROMA_HOST` and
-`CHROMA_PORT`. An unknown `ASSISTANT_*` key is an error, so a typo never passes silently.
+A pydantic-settings class. Keys are the field names upper-cased with the `ASSISTANT_` prefix
+(`ASSISTANT_STORE`, `ASSISTANT_LLM`), plus the conventional `OPENAI_API_KEY`, `OPENAI_BASE_URL` (or
+`OPENAI_API_BASE`), `CHROMA_HOST` and `CHROMA_PORT`. What wins: explicit values (command-line flags), then
+the environment, then `.env`, then the defaults. An empty value counts as unset. An unknown `ASSISTANT_*`
+key is an error, so a typo never passes silently. The API key is a `SecretStr`: printed, it is `**********`.
 """
 
 from __future__ import annotations
@@ -10,29 +12,37 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from dotenv.parser import parse_stream
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    EnvSettingsSource,
+    InitSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from assistant.errors import ConfigError
 
 PREFIX = "ASSISTANT_"
-# Conventional names other tools use, mapped onto fields.
-ALIASES = {
-    "OPENAI_API_KEY": "openai_api_key",
-    "OPENAI_BASE_URL": "openai_base_url",
-    "OPENAI_API_BASE": "openai_base_url",
-    "CHROMA_HOST": "chroma_host",
-    "CHROMA_PORT": "chroma_port",
-}
-
 LLMChoice = Literal["auto", "openai", "local", "extractive"]
 
 
-class Settings(BaseModel):
+def _also(name: str, *conventional: str) -> AliasChoices:
+    """A field read from ASSISTANT_<NAME> or, failing that, from the names other tools use."""
+    return AliasChoices(PREFIX + name.upper(), *conventional)
+
+
+class Settings(BaseSettings):
     """Everything the assistant can be configured with."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix=PREFIX, env_file=".env", env_file_encoding="utf-8", env_ignore_empty=True,
+        dotenv_filtering="only_existing", extra="forbid", frozen=True, populate_by_name=True,
+    )
 
     store: Path = Field(Path("store"), description="Folder of the embedded Chroma store.")
     collection: str = Field("articles", min_length=3, description="Chroma collection name prefix.")
@@ -40,8 +50,10 @@ class Settings(BaseModel):
         default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "news-assistant",
         description="Derived files: the assembled local model, lexical indexes of Chroma server collections.",
     )
-    chroma_host: str | None = Field(None, description="Chroma server host; set it to use server mode.")
-    chroma_port: int = Field(8000, description="Chroma server port.")
+    chroma_host: str | None = Field(None, validation_alias=_also("chroma_host", "CHROMA_HOST"),
+                                    description="Chroma server host; set it to use server mode.")
+    chroma_port: int = Field(8000, validation_alias=_also("chroma_port", "CHROMA_PORT"),
+                             description="Chroma server port.")
 
     embedding: Literal["minilm", "openai"] = Field(
         "minilm", description="minilm: packaged all-MiniLM-L6-v2, offline. openai: the OpenAI endpoint."
@@ -52,8 +64,12 @@ class Settings(BaseModel):
         "auto", description="auto: openai if configured, else extractive (measured best offline; README)."
     )
     chat_model: str = Field("gpt-4o-mini", description="Model name sent to the OpenAI-compatible endpoint.")
-    openai_api_key: SecretStr | None = Field(None, description="API key for the OpenAI-compatible endpoint.")
-    openai_base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible endpoint.")
+    openai_api_key: SecretStr | None = Field(None, validation_alias=_also("openai_api_key", "OPENAI_API_KEY"),
+                                             description="API key for the OpenAI-compatible endpoint.")
+    openai_base_url: str | None = Field(
+        None, validation_alias=_also("openai_base_url", "OPENAI_BASE_URL", "OPENAI_API_BASE"),
+        description="Base URL of an OpenAI-compatible endpoint.",
+    )
     local_model: Path | None = Field(
         None, description="GGUF file for the local model; default: the packaged Qwen2.5-Coder-1.5B-Instruct."
     )
@@ -78,56 +94,75 @@ class Settings(BaseModel):
         description="Least answerability score (see assistant/answerability.py) for an answer; below it, the refusal.",
     )
 
-    def redacted(self) -> dict[str, object]:
-        """The settings as shown to a user: the API key is never printed."""
-        data = self.model_dump(mode="json")
-        data["openai_api_key"] = "***" if self.openai_api_key else None
-        return data
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, dotenv_settings  # no secrets directory
 
     @property
     def server_mode(self) -> bool:
         return bool(self.chroma_host)
 
 
-def read_dotenv(path: Path) -> dict[str, str]:
-    """Parse KEY=VALUE lines of a .env file; comments, blanks and `export ` prefixes are allowed."""
-    values: dict[str, str] = {}
+class _Environment(EnvSettingsSource):
+    """The environment source over a given mapping (tests pass a clean one) instead of `os.environ`."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        self.environ = environ
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return {k.lower(): v for k, v in self.environ.items() if v}
+
+
+def _check_keys(variables: Mapping[str, str | None], where: str) -> None:
+    """An ASSISTANT_* key that names no setting is an error, so a typo never passes silently."""
+    for key in variables:
+        name = key.lower().removeprefix(PREFIX.lower())
+        if key.lower().startswith(PREFIX.lower()) and name not in Settings.model_fields:
+            raise ConfigError(f"unknown setting {key.upper()} in {where}",
+                              "see .env.example for the keys the assistant reads")
+
+
+def _check_dotenv(path: Path) -> None:
+    """A `.env` line python-dotenv cannot read, or a key without `=`, is an error naming the line (the
+    parser alone would skip it with a warning)."""
     if not path.is_file():
-        return values
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        line = line.removeprefix("export ").strip()
-        key, sep, value = line.partition("=")
-        if not sep:
-            raise ConfigError(f"{path}:{number}: expected KEY=VALUE", "fix or remove that line")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        values[key.strip()] = value
-    return values
+        return
+    with open(path, encoding="utf-8") as stream:
+        for binding in parse_stream(stream):
+            if binding.error or (binding.key is not None and binding.value is None):
+                raise ConfigError(f"{path}:{binding.original.line}: expected KEY=VALUE", "fix or remove that line")
+
+
+def _variables(loc: str) -> str:
+    """The variable(s) a user sets for the field a validation error names (by field name or alias)."""
+    for name, info in Settings.model_fields.items():
+        choices = info.validation_alias.choices if isinstance(info.validation_alias, AliasChoices) else []
+        if loc == name or loc in choices:
+            return " or ".join(map(str, choices)) or PREFIX + name.upper()
+    return PREFIX + loc.upper()
 
 
 def load_settings(
     env: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env"), **overrides: object
 ) -> Settings:
-    """Build the Settings from `.env`, then the environment (which wins), then explicit overrides."""
-    merged = dict(read_dotenv(dotenv)) if dotenv else {}
-    merged.update(os.environ if env is None else env)
-    fields: dict[str, object] = {}
-    for key, value in merged.items():
-        if key in ALIASES:
-            if value:
-                fields.setdefault(ALIASES[key], value)
-        elif key.startswith(PREFIX):
-            name = key[len(PREFIX):].lower()
-            if name not in Settings.model_fields:
-                raise ConfigError(f"unknown setting {key}", "see .env.example for the keys the assistant reads")
-            fields[name] = value
-    fields.update({k: v for k, v in overrides.items() if v is not None})
+    """Build the Settings: explicit overrides (None means not given), then `env` (default: the process
+    environment), then the `dotenv` file if it exists, then the defaults."""
+    environment = _Environment(Settings, os.environ if env is None else env)
+    _check_keys(environment.env_vars, "the environment")
+    if dotenv is not None:
+        _check_dotenv(dotenv)
+    dotenv_source = DotEnvSettingsSource(Settings, env_file=dotenv)
+    _check_keys(dotenv_source.env_vars, str(dotenv))
+    given: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
+    sources = (InitSettingsSource(Settings, init_kwargs=given), environment, dotenv_source)
     try:
-        return Settings(**fields)
+        return Settings(_build_sources=(sources, given))  # type: ignore[call-arg]  # mypy sees only the fields
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise ConfigError(f"invalid settings: {problems}", "check .env and ASSISTANT_* variables") from None
+        problems = "; ".join(f"{_variables(str(e['loc'][0])) if e['loc'] else 'settings'}: {e['msg']}"
+                             for e in exc.errors())
+        raise ConfigError(f"invalid settings: {problems}", "check .env and the ASSISTANT_* variables") from None

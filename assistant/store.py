@@ -3,12 +3,14 @@
 Two collections: `<name>` holds the chunks (text, metadata, embedding) and `<name>_articles` holds one
 record per article (full text and metadata). An article's record is written after its chunks and deleted
 before them, so the record is the commit marker: chunks without a record are leftovers of an interrupted
-ingest, and `repair()` removes them. Readers only trust chunks whose article has a record.
+ingest, and `check(fix=True)` removes them. Readers only trust chunks whose article has a record.
+
+It also owns Chroma's `where` dialect (`where_filter`; callers pass dates, outlet and article ids) and knows
+where every file derived from the store lives: the lexical index (`lexical_dir`) and the write lock.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import re
@@ -17,6 +19,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from filelock import FileLock, Timeout
 
 from assistant.errors import StoreError
 from assistant.settings import Settings
@@ -99,20 +103,20 @@ class Store:
 
     @contextmanager
     def writer(self) -> Iterator[None]:
-        """Hold the store's write lock: one ingest at a time per store folder."""
-        lock_dir = self.derived_dir()  # for a server: per user; the server itself takes concurrent writers
-        lock_dir.mkdir(parents=True, exist_ok=True)
-        with open(lock_dir / ".assistant-ingest.lock", "w") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise StoreError(
-                    f"another ingest is writing to {self.where}", "wait for it to finish, then run this again"
-                ) from None
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        """Hold the store's write lock: one ingest at a time per store folder. A second one fails at once
+        rather than queueing behind an ingest that may take minutes. The lock is the OS's (flock, never
+        filelock's soft fallback, whose marker file would outlive a kill), so a killed ingest releases it."""
+        lock = FileLock(self.lock_path(), timeout=0, fallback_to_soft=False)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise StoreError(
+                f"another ingest is writing to {self.where}", "wait for it to finish, then run this again"
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
 
     def write(self, items: Sequence[tuple[Article, list[Chunk], list[list[float]]]]) -> None:
         """Write articles with their chunks and embeddings: all chunks first, then the article records."""
@@ -241,16 +245,30 @@ class Store:
             return self.settings.cache_dir / "servers" / re.sub(r"[^\w.-]", "_", name)
         return self.settings.store
 
+    def lexical_dir(self) -> Path:
+        """The folder of the lexical index built from this store's chunks."""
+        return self.derived_dir() / "lexical"
+
+    def lock_path(self) -> Path:
+        """The write lock's file (for a server: per user; the server itself takes concurrent writers)."""
+        folder = self.derived_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / ".assistant-ingest.lock"
+
     def count(self) -> int:
         return self.chunks.count()
 
     def article_count(self) -> int:
         return self.articles.count()
 
-    def query(self, vector: list[float], n: int, where: dict[str, Any] | None = None) -> list[Passage]:
+    def query(self, vector: list[float], n: int, since: str | None = None, until: str | None = None,
+              outlet: str | None = None, article_ids: Sequence[str] | None = None) -> list[Passage]:
+        """The n chunks nearest the vector, among those dated since..until (ISO dates, inclusive), from the
+        outlet and of the articles given (each restriction only when given)."""
+        where = where_filter(since, until, outlet, article_ids)
         # No min(n, count()): Chroma returns what there is, and count() costs ~9 ms on a 100k-chunk store.
         res = _reading(lambda: self.chunks.query(
-            query_embeddings=[vector], n_results=n, where=where or None, include=["documents", "metadatas", "distances"]
+            query_embeddings=[vector], n_results=n, where=where, include=["documents", "metadatas", "distances"]
         ), self.where)
         return [
             meta_to_passage(id_, doc, meta, 1.0 - dist)
@@ -323,6 +341,24 @@ class Store:
             self.delete(incomplete + stale)
         return {"articles": len(records), "chunks": len(ids), "orphan_chunks": len(orphans),
                 "incomplete_articles": len(incomplete), "stale_versions": len(stale)}
+
+
+def where_filter(since: str | None = None, until: str | None = None, outlet: str | None = None,
+                 article_ids: Sequence[str] | None = None) -> dict[str, Any] | None:
+    """Chroma's `where` filter for these restrictions (None: no restriction). Dates are compared as the
+    YYYYMMDD numbers every chunk carries in `date_n`."""
+    clauses: list[dict[str, Any]] = []
+    if since:
+        clauses.append({"date_n": {"$gte": date_number(since)}})
+    if until:
+        clauses.append({"date_n": {"$lte": date_number(until)}})
+    if outlet:
+        clauses.append({"outlet": outlet})
+    if article_ids:
+        clauses.append({"article_id": {"$in": list(article_ids)}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
 def _reading(read: Callable[[], Any], where: str) -> Any:

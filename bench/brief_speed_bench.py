@@ -27,9 +27,9 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.brief_render import render  # noqa: E402
 from assistant.briefing import build_briefing  # noqa: E402
 from assistant.providers import ChatChoice  # noqa: E402
+from assistant.render import render_briefing  # noqa: E402
 from assistant.retrieval import Filters  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
@@ -76,7 +76,7 @@ def main() -> None:
     if profile:
         profile.disable()
     seconds = time.perf_counter() - started
-    md = render(b, "md")
+    md = render_briefing(b, "md")
     result = {"topic": args.topic, "articles_given": len(chosen), "sources": len(b.sources), "seconds": round(seconds, 2),
               "setup_seconds": round(setup, 2), "citations": len(b.citations), "markdown_lines": md.count("\n")}
     print(json.dumps(result, indent=2))

@@ -1,6 +1,7 @@
-"""Pure formatting for the TUI: answer text with clickable [n] markers, Markdown export, article rows.
+"""Pure formatting for the TUI: answer and briefing text with clickable [n] markers, sources, article rows.
 
-Everything shown passes through `strip_control`: article and model text may hold terminal escapes.
+Markdown for the clipboard and export comes from `assistant.render`, like the CLI's and batch's. Everything
+shown passes through `strip_control` (`clean`): article and model text may hold terminal escapes.
 """
 
 from __future__ import annotations
@@ -12,14 +13,11 @@ from typing import Any
 from textual.content import Content
 from textual.markup import escape
 
-from assistant.citations import strip_control
-from assistant.types import Answer, Briefing, Citation
+from assistant.prompts import REFUSAL
+from assistant.render import KIND_TITLES, SECTIONS, citation_meta, clean, date_range
+from assistant.types import Briefing, Citation
 
 MARKER = re.compile(r"\[(\d+)\]")
-
-
-def clean(text: str | None) -> str:
-    return strip_control(text or "")
 
 
 def answer_content(text: str, known: set[int] | None = None) -> Content:
@@ -40,10 +38,6 @@ def answer_content(text: str, known: set[int] | None = None) -> Content:
     return Content.from_markup("".join(parts))
 
 
-def citation_meta(c: Citation) -> str:
-    return " · ".join(clean(x) for x in (c.outlet, c.date) if x)
-
-
 def source_content(c: Citation) -> Content:
     """One entry of the sources panel: number and title, outlet and date, the exact quote."""
     meta = citation_meta(c)
@@ -54,26 +48,8 @@ def source_content(c: Citation) -> Content:
     )
 
 
-def answer_markdown(answer: Answer) -> str:
-    """An answer with its sources as Markdown, for the clipboard and for export."""
-    lines = [f"## {clean(answer.question)}", "", clean(answer.answer), ""]
-    if answer.citations:
-        lines += ["### Sources", ""]
-        for c in answer.citations:
-            meta = citation_meta(c)
-            lines.append(f"{c.n}. **{clean(c.title)}**" + (f" — {meta}" if meta else "") + f"  \n   `{c.source_path}` (chars {c.start}–{c.end})")
-            lines.append(f"   > {clean(c.quote)}")
-            lines.append("")
-    who = answer.provider + (f": {answer.model}" if answer.model and answer.model != answer.provider else "")
-    lines.append(f"_Answered by {who}._")
-    return "\n".join(lines).rstrip() + "\n"
-
-
 def briefing_content(b: Briefing) -> Content:
     """A briefing as styled text: title, coverage, then each section's items with clickable [n] markers."""
-    from assistant.brief_render import KIND_TITLES, SECTIONS, date_range
-    from assistant.prompts import REFUSAL
-
     known = {c.n for c in b.citations}
     who = b.provider + (f": {b.model}" if b.model and b.model != b.provider else "")
     parts = [

@@ -78,7 +78,7 @@ def test_jsonl_in_markdown_out_is_a_readable_report_with_sources(cli, tmp_path):
     out = tmp_path / "report.md"
     assert cli("batch", str(questions), "-o", str(out), "--llm", "extractive").exit_code == 0
     text = out.read_text(encoding="utf-8")
-    assert text.startswith("# Answers") and f"## {QUESTION}" in text and "**Sources**" in text
+    assert text.startswith("# Answers") and f"## {QUESTION}" in text and "### Sources" in text
     assert "   > According to the information received" in text and "`dep`" in text
     # --format wins over the suffix, and the gold answer rides along without replacing the assistant's
     jsonl = tmp_path / "report.txt"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.brief_render import render
 from assistant.prompts import CITATION_RE
+from assistant.render import render_briefing
 from assistant.service import Assistant
 from assistant.text import content_tokens, skeleton
 from assistant.types import Briefing
@@ -59,7 +59,7 @@ def test_extractive_briefing_has_every_section_and_cites_both_seed_articles(extr
     assert {c.source_path.rsplit("/", 1)[-1] for c in b.citations} == SEEDS
     assert (b.since, b.until) == ("2022-12-11", "2022-12-13")
     assert_valid(b, assistant)
-    md = render(b, "md")
+    md = render_briefing(b, "md")
     assert md.count("## ") == 6 and "1. **" in md and "2. **" in md
 
 

@@ -157,9 +157,9 @@ def verify(store: Path, corpus: Path, embeddings: object | None = None) -> Verdi
         verdict.problems.append(f"{len(short)} articles with missing chunks")
     if len(ids) != len(set(ids)):
         verdict.problems.append("duplicate chunk ids")
-    from assistant.lexical import LexicalIndex, lexical_folder
+    from assistant.lexical import LexicalIndex
 
-    index = LexicalIndex.load(lexical_folder(st))
+    index = LexicalIndex.load(st.lexical_dir())
     if index is None or sorted(index.ids) != sorted(ids) or index.fingerprint != st.fingerprint():
         verdict.problems.append("lexical index does not match the store")
     verdict.articles, verdict.chunks = len(records), len(ids)

@@ -59,19 +59,6 @@ def good_briefing(topic: str, since: str | None = None, until: str | None = None
     )
 
 
-class FakeStore:
-    def __init__(self, service: FakeService) -> None:
-        self.service = service
-        self.where = str(service.settings.store)
-
-    def article_records(self) -> dict[str, dict[str, Any]]:
-        return {a.id: {"title": a.title, "date": a.date, "outlet": a.outlet, "source_path": a.source_path,
-                       "chunks": 3} for a in self.service.articles.values()}
-
-    def article_count(self) -> int:
-        return len(self.service.articles)
-
-
 class FakeService:
     """The Assistant's interface, scripted: streams ANSWER_TEXT word by word and records every call.
 
@@ -92,10 +79,18 @@ class FakeService:
     def llm_name(self, llm: str | None = None) -> tuple[str, str]:
         return "fake", "scripted"
 
-    def store(self, create: bool = False) -> FakeStore:
+    def _opened(self) -> None:
         if self.missing:
             raise StoreError(f"no store at {self.settings.store}", "run `assistant ingest PATH...` first, or pass --store DIR")
-        return FakeStore(self)
+
+    def article_records(self) -> dict[str, dict[str, Any]]:
+        self._opened()
+        return {a.id: {"title": a.title, "date": a.date, "outlet": a.outlet, "source_path": a.source_path,
+                       "chunks": 3} for a in self.articles.values()}
+
+    def article_count(self) -> int:
+        self._opened()
+        return len(self.articles)
 
     def stream(self, question: str, k: int | None = None, llm: str | None = None,
                filters: Filters | None = None) -> Iterator[str | Answer]:

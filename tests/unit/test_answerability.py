@@ -95,3 +95,24 @@ def test_an_article_that_never_names_what_is_asked_about_cannot_answer(embedding
 def test_nothing_relevant_retrieved_is_refused(embeddings):
     a = _assess("Who won the chess championship?", _passages("Heavy rain flooded Riverton.", score=0.1), embeddings)
     assert not a.answerable and a.answerability.score < 0.3
+
+
+def test_a_question_naming_many_things_may_name_one_its_own_way(embeddings):
+    """Four names, one of them put the question's own way: the article still answers; with only two names,
+    one the article never uses is still a refusal (the test above)."""
+    passages = _passages("Heavy rain flooded Riverton, Westshire, on Tuesday.",
+                         "Mayor Jane Holt said the council sent 14 rescue boats from Portmarsh to the town.")
+    a = _assess("How many rescue boats did Riverton Town Hall send from Portmarsh to Riverton in Westshire, "
+                "according to Jane Holt?", passages, embeddings)
+    assert a.answerable and a.ranked[0].answer == "14"
+
+
+def test_the_event_asked_about_is_the_main_verb_not_a_describing_one(embeddings):
+    q = analyze("Who was to chair the cancelled meeting of the Riverton council?", embeddings)
+    assert "chair" in q.verbs and "cancel" not in q.verbs
+
+
+def test_a_relative_that_is_not_the_question_word(embeddings):
+    q = analyze("What is the name of the bridge near Riverton that was closed by the flood?", embeddings)
+    assert q.kind == "entity" and q.focus == "bridge"
+    assert analyze("How many present-day bridges did the flood close?", embeddings).focus == "bridge"

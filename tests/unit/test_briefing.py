@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from assistant.brief_render import render
 from assistant.briefing import article_batches, budget_of, sub_queries
 from assistant.dates import find_dates, show_dates
 from assistant.providers import ChatChoice
+from assistant.render import render_briefing
 from assistant.settings import load_settings
 from assistant.types import Article, Briefing, BriefItem, BriefSource, Citation, TimelineEvent
 
@@ -76,7 +76,7 @@ def sample_briefing() -> Briefing:
 
 
 def test_markdown_has_every_section_and_the_sources_with_their_quotes():
-    md = render(sample_briefing(), "md")
+    md = render_briefing(sample_briefing(), "md")
     for heading in ("# Briefing: t", "## Summary", "## Key facts", "## Timeline", "## Who is involved",
                     "## Where the sources differ", "## Sources"):
         assert heading in md
@@ -86,6 +86,6 @@ def test_markdown_has_every_section_and_the_sources_with_their_quotes():
 
 def test_json_is_the_serialisation_and_html_is_escaped_with_linked_markers():
     b = sample_briefing()
-    assert Briefing.model_validate(json.loads(render(b, "json"))) == b
-    page = render(b, "html")
+    assert Briefing.model_validate(json.loads(render_briefing(b, "json"))) == b
+    page = render_briefing(b, "html")
     assert "A &lt;b&gt;" in page and '<a href="#c1">[1]</a>' in page and 'id="c1"' in page

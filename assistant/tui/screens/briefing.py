@@ -18,7 +18,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from assistant.brief_render import render
+from assistant.render import render_briefing
 from assistant.tui.format import briefing_content, clean
 from assistant.tui.messages import CitationChosen
 from assistant.tui.widgets.sources import SourcesPanel
@@ -85,7 +85,7 @@ class BriefingScreen(Screen[None]):
     # ---- copy and export --------------------------------------------------------------------------
 
     def action_copy(self) -> None:
-        self.app.copy_to_clipboard(render(self.briefing, "md"))
+        self.app.copy_to_clipboard(render_briefing(self.briefing, "md"))
         self.notify(f"Copied the briefing and {len(self.briefing.citations)} citation(s) as Markdown (OSC 52).")
 
     def action_export(self) -> None:
@@ -102,7 +102,7 @@ class BriefingScreen(Screen[None]):
             return
         target = Path(os.path.expanduser(path))
         try:
-            text = render(self.briefing, "md")
+            text = render_briefing(self.briefing, "md")
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
         except OSError as exc:

@@ -56,7 +56,7 @@ class BrowserScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def load_rows(self) -> None:
         try:
-            records = self.app.service.store().article_records()
+            records = self.app.service.article_records()
         except AssistantError as exc:
             self.post_message(WorkFailed("listing articles", exc.message, exc.hint))
             return

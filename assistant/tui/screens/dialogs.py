@@ -97,7 +97,7 @@ class FiltersScreen(ModalScreen[bool]):
         from assistant.tui.format import rows_of
 
         try:
-            self.post_message(ArticlesLoaded(rows_of(self.app.service.store().article_records())))
+            self.post_message(ArticlesLoaded(rows_of(self.app.service.article_records())))
         except AssistantError as exc:
             self.post_message(WorkFailed("listing outlets", exc.message, exc.hint))
         except Exception as exc:

@@ -20,7 +20,8 @@ from textual.widgets import Footer, Input, Label, ProgressBar, Static
 from textual.worker import get_current_worker
 
 from assistant.errors import AssistantError, StoreError
-from assistant.tui.format import answer_markdown, clean
+from assistant.render import answer_markdown
+from assistant.tui.format import clean
 from assistant.tui.messages import (
     AnswerChunk,
     AnswerReady,
@@ -110,7 +111,7 @@ class MainScreen(Screen[None]):
             provider, model = "no LLM", ""
             self.post_message(WorkFailed("choosing the LLM", exc.message, exc.hint))
         try:
-            count = service.store().article_count()
+            count = service.article_count()
         except StoreError as exc:
             if store_is_empty(exc):
                 self.post_message(StatusLoaded(provider, model, where, 0, empty=True, problem=exc.message, hint=exc.hint))

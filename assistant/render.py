@@ -1,7 +1,12 @@
-"""A Briefing as Markdown (the default), JSON (its serialisation, for scripts) or a standalone HTML page.
+"""Answers and briefings as text for people: the one renderer of the CLI, batch and the TUI's export.
 
-Markers `[n]` in item text point to the numbered quotes listed under each source, so a reader finds the
-sentence behind any line in one glance.
+- An answer: plain text for the terminal (`ask`), Markdown for a report or the clipboard (batch's `.md`
+  output, the TUI's copy and export). JSON is the Answer's own serialisation.
+- A briefing: Markdown (the default), JSON (its serialisation, for scripts) or a standalone HTML page.
+  Markers `[n]` in item text point to the numbered quotes listed under each source, so a reader finds the
+  sentence behind any line in one glance.
+
+Everything taken from articles or a model passes through `strip_control`: it may hold terminal escapes.
 """
 
 from __future__ import annotations
@@ -12,7 +17,57 @@ import re
 from assistant.citations import strip_control
 from assistant.dates import show_date
 from assistant.prompts import REFUSAL
-from assistant.types import Briefing
+from assistant.types import Answer, Briefing, Citation
+
+# ---- answers ----------------------------------------------------------------------------------------
+
+
+def clean(text: str | None) -> str:
+    return strip_control(text or "")
+
+
+def citation_meta(c: Citation, sep: str = " · ") -> str:
+    """Outlet and date of a cited article, those it has."""
+    return sep.join(clean(x) for x in (c.outlet, c.date) if x)
+
+
+def answered_by(answer: Answer) -> str:
+    return answer.provider + (f": {answer.model}" if answer.model and answer.model != answer.provider else "")
+
+
+def answer_text(answer: Answer) -> str:
+    """What `assistant ask` prints: the answer, then each source with its file, span and exact quote."""
+    lines = [clean(answer.answer)]
+    if answer.citations:
+        lines += ["", "Sources"]
+        for c in answer.citations:
+            meta = citation_meta(c, ", ")
+            lines += [f"[{c.n}] {clean(c.title)}" + (f" — {meta}" if meta else ""),
+                      f"    {c.source_path}  (chars {c.start}-{c.end})", f'    "{clean(c.quote)}"']
+    return "\n".join(lines) + "\n"
+
+
+def answer_markdown(answer: Answer, label: str | None = None, error: str | None = None,
+                    latency_ms: int | None = None) -> str:
+    """An answer with its sources as Markdown: the TUI's copy and export, and each record of batch's `.md`
+    report (which adds the question's id as `label`, the `error` that replaced its answer, and its time)."""
+    lines = [f"## {clean(answer.question)}", ""]
+    if label is not None:
+        lines += [f"`{label}`", ""]
+    lines += [f"**Error:** {clean(error)}" if error else clean(answer.answer), ""]
+    if answer.citations and not error:
+        lines += ["### Sources", ""]
+        for c in answer.citations:
+            meta = citation_meta(c)
+            lines.append(f"{c.n}. **{clean(c.title)}**" + (f" — {meta}" if meta else "")
+                         + f"  \n   `{c.source_path}` (chars {c.start}–{c.end})")
+            lines += [f"   > {clean(c.quote)}", ""]
+    took = "" if latency_ms is None else f" after {latency_ms} ms" if error else f" in {latency_ms} ms"
+    lines.append(f"_{'Failed with' if error else 'Answered by'} {answered_by(answer)}{took}._")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# ---- briefings --------------------------------------------------------------------------------------
 
 SECTIONS = [("summary", "Summary"), ("key_facts", "Key facts"), ("timeline", "Timeline"),
             ("entities", "Who is involved"), ("differences", "Where the sources differ or add to each other")]
@@ -26,8 +81,7 @@ def date_range(b: Briefing) -> str:
     return show_date(one) if one else "undated"
 
 
-def to_markdown(b: Briefing) -> str:
-    clean = strip_control
+def briefing_markdown(b: Briefing) -> str:
     out = [f"# {clean(b.title)}", "", f"*Covers {date_range(b)} · {len(b.sources)} source(s) · "
            f"written by {b.provider}{'' if b.provider == 'extractive' else ': ' + b.model}*", ""]
     for key, title in SECTIONS:
@@ -73,7 +127,7 @@ def _short(quote: str, head: int = 60, tail: int = 25) -> str:
     return quote[:head].rstrip() + " … " + quote[-tail:].lstrip()
 
 
-def to_json(b: Briefing) -> str:
+def briefing_json(b: Briefing) -> str:
     return b.model_dump_json(indent=2)
 
 
@@ -82,8 +136,10 @@ def _html_text(text: str) -> str:
     return re.sub(r"\[(\d+)\]", r'<a href="#c\1">[\1]</a>', html.escape(strip_control(text)))
 
 
-def to_html(b: Briefing) -> str:
-    e = html.escape
+def briefing_html(b: Briefing) -> str:
+    def e(text: str | None) -> str:
+        return html.escape(clean(text))
+
     body = [f"<h1>{e(b.title)}</h1>", f"<p><em>Covers {e(date_range(b))} · {len(b.sources)} source(s)</em></p>"]
     for key, title in SECTIONS:
         items = getattr(b, key)
@@ -100,7 +156,7 @@ def to_html(b: Briefing) -> str:
         meta = ", ".join(x for x in (s.outlet, s.date) if x)
         link = f' <a href="{e(s.url)}">{e(s.url)}</a>' if s.url else ""
         meta += f" — another version of source {s.version_of}" if s.version_of else ""
-        quotes = "".join(f'<li id="c{c.n}">[{c.n}] “{e(strip_control(c.quote))}” (chars {c.start}–{c.end})</li>'
+        quotes = "".join(f'<li id="c{c.n}">[{c.n}] “{e(c.quote)}” (chars {c.start}–{c.end})</li>'
                          for c in b.citations if c.article_id == s.article_id)
         body.append(f"<li><strong>{e(s.title)}</strong> — {e(meta)} — <code>{e(s.path)}</code>{link}<ul>{quotes}</ul></li>")
     body.append("</ol>")
@@ -108,5 +164,6 @@ def to_html(b: Briefing) -> str:
             f"<title>{e(b.title)}</title></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
 
 
-def render(b: Briefing, fmt: str = "md") -> str:
-    return {"md": to_markdown, "json": to_json, "html": to_html}[fmt](b)
+def render_briefing(b: Briefing, fmt: str = "md") -> str:
+    """The briefing as `md`, `json` or `html`."""
+    return {"md": briefing_markdown, "json": briefing_json, "html": briefing_html}[fmt](b)

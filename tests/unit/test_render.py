@@ -1,0 +1,48 @@
+"""One renderer: an answer reads the same in batch's Markdown report as in the TUI's export, and no
+rendering lets an article's terminal escapes through."""
+
+from __future__ import annotations
+
+from assistant.batch import Question, make_record, markdown_block
+from assistant.render import answer_markdown, answer_text, render_briefing
+from assistant.types import Answer, Briefing, BriefItem, BriefSource, Citation
+
+ESCAPE = "\x1b]52;c;cGF5bG9hZA==\x07"  # an OSC 52 clipboard write hidden in an article
+
+
+def citation(n: int, title: str, outlet: str | None, quote: str) -> Citation:
+    return Citation(n=n, article_id=f"a{n}", source_path=f"data/{n}.txt", title=title, date="2022-12-11" if outlet else None,
+                    outlet=outlet, chunk_id=f"a{n}:0", quote=quote, start=10, end=10 + len(quote))
+
+
+ANSWER = Answer(question="Which deposits are exploited?", answer="Gold [1] and copper [2].", refused=False,
+                provider="openai", model="gpt-4o-mini",
+                citations=[citation(1, "Deposits in dispute", "Trend", "Gold is mined."),
+                           citation(2, f"Copper{ESCAPE} report", None, f"Copper{ESCAPE} too.")])
+
+
+def test_the_batch_report_shows_an_answer_and_its_sources_as_the_tui_export_does():
+    exported = answer_markdown(ANSWER)
+    block = markdown_block(make_record(Question("q1", ANSWER.question), ANSWER, "openai", "gpt-4o-mini", 12, None))
+    body = exported[:exported.index("_Answered by")]  # all but the footer, which adds the time in batch
+    question, rest = body.split("\n\n", 1)
+    assert question in block and rest in block and "`q1`" in block
+    assert "### Sources" in rest and "1. **Deposits in dispute** — Trend · 2022-12-11" in rest and "> Gold is mined." in rest
+    assert exported.endswith("_Answered by openai: gpt-4o-mini._\n") and "_Answered by openai: gpt-4o-mini in 12 ms._" in block
+
+
+def test_a_failed_question_in_the_batch_report_shows_the_error_not_an_answer():
+    block = markdown_block(make_record(Question("q2", "Why?"), None, "openai", "gpt-4o-mini", 30000, "the LLM timed out"))
+    assert "**Error:** the LLM timed out" in block and "Sources" not in block and "Answered" not in block
+    assert "_Failed with openai: gpt-4o-mini after 30000 ms._" in block
+
+
+def test_no_rendering_lets_an_articles_terminal_escape_through():
+    briefing = Briefing(topic="mining", title=f"Mining{ESCAPE}", summary=[BriefItem(text=f"Copper{ESCAPE} too [2].", citations=[2])],
+                        sources=[BriefSource(n=1, article_id="a2", title=f"Copper{ESCAPE} report", path="data/2.txt")],
+                        citations=[ANSWER.citations[1]], provider="extractive", model="extractive")
+    record = make_record(Question("q1", ANSWER.question), ANSWER, "openai", "gpt-4o-mini", 12, None)
+    shown = [answer_text(ANSWER), answer_markdown(ANSWER), markdown_block(record),
+             *(render_briefing(briefing, fmt) for fmt in ("md", "html"))]
+    for text in shown:
+        assert "Copper" in text and "\x1b" not in text and "\x07" not in text
