@@ -87,6 +87,15 @@ class WordSimilarity:
     def __init__(self, embeddings: Embeddings) -> None:
         self.embeddings = embeddings
         self._vectors: dict[str, np.ndarray] = {}
+        self._wanted: set[str] | None = None  # while collecting: the words asked about, answered 0
+
+    def collect(self) -> None:
+        """Note the words asked about (and answer 0) until `flush` embeds them all in one batch."""
+        self._wanted = set()
+
+    def flush(self) -> None:
+        wanted, self._wanted = self._wanted or set(), None
+        self.prepare(wanted)
 
     def prepare(self, words: set[str]) -> None:
         todo = [w for w in words if w not in self._vectors]
@@ -97,6 +106,9 @@ class WordSimilarity:
     def __call__(self, a: str, b: str) -> float:
         if a == b:
             return 1.0
+        if self._wanted is not None:
+            self._wanted |= {a, b}
+            return 0.0
         self.prepare({a, b})
         cos = float(self._vectors[a] @ self._vectors[b])
         return min(1.0, max(0.0, (cos - ATTACH_FLOOR) / (ATTACH_FULL - ATTACH_FLOOR)))
@@ -267,6 +279,10 @@ def assess(question: str, passages: list[Passage], embeddings: Embeddings, least
     lemmas = [content_lemmas(d) for d in docs]
     _score_matches(q, cands, lemmas, embeddings)
     sim = WordSimilarity(embeddings)
+    sim.collect()  # a dry run notes the words to compare, so they are embedded in one batch
+    for c, doc, words in zip(cands, docs, lemmas):
+        _holds(q, c, doc, words, sim)
+    sim.flush()
     for c, doc, words in zip(cands, docs, lemmas):
         _holds(q, c, doc, words, sim)
     ranked = sorted(cands, key=lambda c: (-c.score, -c.match))
