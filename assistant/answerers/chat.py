@@ -24,6 +24,7 @@ from assistant.providers import provider_error
 from assistant.types import Passage
 
 SCHEMA_NAME = "news_answer"
+ENDPOINT_CONTEXT = 16000  # tokens assumed for an OpenAI-compatible model (the local one says its own)
 
 
 def json_schema_format(schema: dict[str, Any]) -> dict[str, Any]:
@@ -40,8 +41,9 @@ class ChatAnswerer:
     """`schema_form` says how the schema reaches the endpoint: "json_schema" (OpenAI structured outputs,
     falling back to plain JSON mode) or "json_object" (JSON mode with the schema, as llama.cpp's server takes it)."""
 
-    def __init__(self, name: str, model: str, chat: BaseChatModel, schema_form: str = "json_schema") -> None:
-        self.name, self.model, self.chat, self.schema_form = name, model, chat, schema_form
+    def __init__(self, name: str, model: str, chat: BaseChatModel, schema_form: str = "json_schema",
+                 context: int = ENDPOINT_CONTEXT) -> None:
+        self.name, self.model, self.chat, self.schema_form, self.context = name, model, chat, schema_form, context
         self._form = 0  # the first response_format form this endpoint accepted
 
     def _chat(self) -> BaseChatModel:
@@ -75,6 +77,14 @@ class ChatAnswerer:
                     continue
                 raise self.error(exc) from None
         yield Draft(to_raw(parse_reply(text), evidence), usage)
+
+    def write(self, prompt: str, values: dict[str, str]) -> str:
+        try:
+            return str((load_prompt(prompt) | self._chat()).invoke(values).content)
+        except AssistantError:
+            raise
+        except Exception as exc:
+            raise self.error(exc) from None
 
     def error(self, exc: BaseException) -> AssistantError:
         return provider_error(exc)

@@ -25,9 +25,6 @@ from assistant.errors import AssistantError, ConfigError, ProviderError
 from assistant.providers import local_model_path, make_endpoint_chat, provider_error
 from assistant.settings import Settings
 
-# The prompt is the evidence sentences (at most ~1,300 tokens with the instructions) plus the answer:
-# a small context is allocated and cleared faster than the 4k a whole-chunk prompt needed.
-ANSWER_CONTEXT = 2048
 START_SECONDS = 180.0  # loading a GGUF from a cold disk on a busy machine
 CHILD = Path(__file__).with_name("_child.py")
 
@@ -138,21 +135,24 @@ class LocalAnswerer(ChatAnswerer):
                 '(llama-cpp-python with its server, and the packaged GGUF), or use --llm extractive',
             )
         self.settings = settings
-        self.server = LocalServer(path, path.stem, min(settings.local_context, ANSWER_CONTEXT),
-                                  settings.local_threads or os.cpu_count() or 2, settings.cache_dir / "local-model.log")
+        self.server = LocalServer(path, path.stem, settings.local_context, settings.local_threads or os.cpu_count() or 2,
+                                  settings.cache_dir / "local-model.log")
         self._chats: dict[str, BaseChatModel] = {}
-        super().__init__("local", path.stem, None, schema_form="json_object")  # type: ignore[arg-type]
+        super().__init__("local", path.stem, None, schema_form="json_object",  # type: ignore[arg-type]
+                         context=settings.local_context)
 
     def _chat(self) -> BaseChatModel:
         url = self.server.base_url()
         if url not in self._chats:
-            self._chats = {url: make_endpoint_chat(self.settings, url, self.server.alias)}
+            # llama_cpp.server reads `max_tokens` only; ChatOpenAI sends the cap as `max_completion_tokens`, which
+            # it ignores: a model that never stops would write until its context is full
+            self._chats = {url: make_endpoint_chat(self.settings, url, self.server.alias,
+                                                   extra_body={"max_tokens": self.settings.max_tokens})}
         return self._chats[url]
 
     def error(self, exc: BaseException) -> AssistantError:
         if self.server.died():
-            return ProviderError(f"the local model process stopped in the middle of the answer "
-                                 f"({self.server.exit_reason()})",
+            return ProviderError(f"the local model process stopped while it was writing ({self.server.exit_reason()})",
                                  f"ask again: it is started again (its log: {self.server.log})", retryable=True)
         return provider_error(exc)
 
