@@ -17,6 +17,7 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
@@ -25,6 +26,8 @@ from assistant.errors import AssistantError, ConfigError, ProviderError
 from assistant.providers import local_model_path, make_endpoint_chat, provider_error
 from assistant.settings import Settings
 
+# An answer is one or two short claims (~20-40 tokens of JSON): the cap only stops a model that rambles
+ANSWER_TOKENS = 120
 START_SECONDS = 180.0  # loading a GGUF from a cold disk on a busy machine
 CHILD = Path(__file__).with_name("_child.py")
 
@@ -139,16 +142,19 @@ class LocalAnswerer(ChatAnswerer):
                                   settings.cache_dir / "local-model.log")
         self._chats: dict[str, BaseChatModel] = {}
         super().__init__("local", path.stem, None, schema_form="json_object",  # type: ignore[arg-type]
-                         context=settings.local_context)
+                         answer_tokens=min(settings.max_tokens, ANSWER_TOKENS), context=settings.local_context)
 
     def _chat(self) -> BaseChatModel:
         url = self.server.base_url()
         if url not in self._chats:
-            # llama_cpp.server reads `max_tokens` only; ChatOpenAI sends the cap as `max_completion_tokens`, which
-            # it ignores: a model that never stops would write until its context is full
             self._chats = {url: make_endpoint_chat(self.settings, url, self.server.alias,
-                                                   extra_body={"max_tokens": self.settings.max_tokens})}
+                                                   extra_body=self.reply_limit(self.settings.max_tokens)["extra_body"])}
         return self._chats[url]
+
+    def reply_limit(self, tokens: int) -> dict[str, Any]:
+        # llama_cpp.server reads `max_tokens` only; ChatOpenAI sends the cap as `max_completion_tokens`, which it
+        # ignores: a model that never stops would write until its context is full
+        return {"extra_body": {"max_tokens": tokens}}
 
     def error(self, exc: BaseException) -> AssistantError:
         if self.server.died():
