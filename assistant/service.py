@@ -80,6 +80,10 @@ class Assistant:
                 self._answerers[name] = make_answerer(self.settings, name)
             return self._answerers[name]
 
+    def warm(self, llm: str | None = None) -> None:
+        """Have who answers `llm` ready before the first question (the TUI calls this while its user types)."""
+        self.answerer(llm).warm()
+
     def close(self) -> None:
         """Stop what the answerers started (the local model's process)."""
         for a in [*self._answerers.values(), *([self._answerer] if self._answerer else [])]:

@@ -8,7 +8,8 @@ the raw answer with `[n]` passage markers, which the service validates (`citatio
 validated by the caller like an answer; the extractive answerer writes nothing of its own, so it replies
 with the refusal and the caller keeps the article's own sentences, as it does when a model's reply fails
 validation. `context` is how many tokens one call may take, prompt and reply, which briefings and
-summaries cut their sources to.
+summaries cut their sources to. `warm()` gets ready for the first question ahead of it (the local model's
+child is started and has read the instructions), for an app that waits for its user anyway.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ class Answerer(Protocol):
     def stream(self, question: str, passages: list[Passage], assessment: Assessment) -> Iterator[str | Draft]: ...
 
     def write(self, prompt: str, values: dict[str, str]) -> str: ...
+
+    def warm(self) -> None: ...
 
     def close(self) -> None: ...
 

@@ -95,6 +95,9 @@ class ChatAnswerer:
         except Exception as exc:
             raise self.error(exc) from None
 
+    def warm(self) -> None:
+        pass  # an endpoint is up or not; the first question finds out
+
     def error(self, exc: BaseException) -> AssistantError:
         return provider_error(exc)
 

@@ -26,5 +26,8 @@ class ExtractiveAnswerer:
     def write(self, prompt: str, values: dict[str, str]) -> str:
         return REFUSAL
 
+    def warm(self) -> None:
+        pass
+
     def close(self) -> None:
         pass

@@ -156,6 +156,17 @@ class LocalAnswerer(ChatAnswerer):
         # ignores: a model that never stops would write until its context is full
         return {"extra_body": {"max_tokens": tokens}}
 
+    def warm(self) -> None:
+        """Start the child and have it read the instructions (the same first tokens as every answer's prompt,
+        kept in its cache), so the first question costs only its evidence."""
+        messages = self.prompt.format_messages(evidence="", question="")
+        try:
+            self._chat().bind(**self.reply_limit(1)).invoke(messages)
+        except AssistantError:
+            raise
+        except Exception as exc:
+            raise self.error(exc) from None
+
     def error(self, exc: BaseException) -> AssistantError:
         if self.server.died():
             return ProviderError(f"the local model process stopped while it was writing ({self.server.exit_reason()})",

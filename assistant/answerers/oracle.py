@@ -56,5 +56,8 @@ class OracleAnswerer:
     def write(self, prompt: str, values: dict[str, str]) -> str:
         return REFUSAL
 
+    def warm(self) -> None:
+        pass
+
     def close(self) -> None:
         pass
