@@ -5,8 +5,9 @@ splits them into sentences, ranks them by the stored chunk embeddings and shared
 few hundred (a 40-article briefing embeds no more than a 10-article one) and scores them by relevance to
 the topic and centrality in their article. Wire copies and rewrites are collapsed (`duplicates`): versions
 of one story are found, and sentences that say one thing form one *claim*, cited once with how many
-sources carried it. *Map* turns claims into facts (extractive) or asks a model for facts over each
-article's numbered passages. *Reduce* composes the summary (at most five bullets), key facts (at most
+sources carried it. *Map* asks the answerer (`answerers.Answerer.write`) for facts over each article's
+numbered passages; an article it wrote none for (every article, with the extractive answerer) gives its
+claims as facts. *Reduce* composes the summary (at most five bullets), key facts (at most
 ten), a timeline of one line per dated event (`dates.find_dates`), who is involved (the NER of the
 language pipeline, joined by `entities.join_entities`, at most three citations each) and where the
 sources differ (`differences`: the same slot of one claim filled differently; else what they share and
@@ -27,6 +28,7 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from assistant.answerers import Answerer
 from assistant.chunking import sentence_spans
 from assistant.citations import CITATION_RE, split_claims, support, validate
 from assistant.dates import DateMention, find_dates, show_date, show_dates
@@ -35,8 +37,6 @@ from assistant.duplicates import jaccard, same_claims, story_versions
 from assistant.entities import KIND_ORDER, Entity, join_entities, mentions_in, variant_spellings
 from assistant.errors import InputError
 from assistant.extractive import Candidate, score_sentences
-from assistant.prompts import load_prompt
-from assistant.providers import ChatChoice, provider_error
 from assistant.retrieval import Filters
 from assistant.settings import Settings
 from assistant.store import Store
@@ -55,7 +55,6 @@ from assistant.types import (
 Retrieve = Callable[[str, int, Filters], list[Passage]]
 Progress = Callable[[str], None]
 
-OPENAI_CONTEXT = 16000  # tokens assumed for an OpenAI-compatible model; local uses settings.local_context
 CHARS_PER_TOKEN = 3  # conservative for English news text, so an estimate never overflows the window
 PROMPT_TOKENS = 350  # the fixed part of the map and compose prompts
 FACT_MIN_SCORE = 0.3  # least relevance (topic + centrality) for a sentence to become a fact
@@ -343,26 +342,18 @@ def article_batches(article: Article, budget_chars: int, passage_chars: int = 70
     return batches
 
 
-def _invoke(choice: ChatChoice, prompt: str, values: dict[str, str]) -> str:
-    assert choice.chat is not None
-    try:
-        message = (load_prompt(prompt) | choice.chat).invoke(values)
-    except Exception as exc:
-        raise provider_error(exc) from None
-    return str(message.content)
-
-
 _CUT_RE = re.compile(r"\s['‘\"“][^'’\"”\s]*\.?$")
 
 
-def model_facts(topic: str, article: Article, choice: ChatChoice, settings: Settings, budget_chars: int,
+def model_facts(topic: str, article: Article, writer: Answerer, settings: Settings, budget_chars: int,
                 removed: list[str]) -> list[Fact]:
-    """Facts a model wrote about the article, one call per batch of passages, validated like answers."""
+    """Facts a model wrote about the article, one call per batch of passages, validated like answers (none
+    from an answerer that writes nothing of its own)."""
     from assistant.citations import format_sources
 
     facts: list[Fact] = []
     for batch in article_batches(article, budget_chars):
-        raw = _invoke(choice, "brief_facts", {"topic": topic, "sources": format_sources(batch)})
+        raw = writer.write("brief_facts", {"topic": topic, "sources": format_sources(batch)})
         v = validate(raw, batch, settings.min_support)
         removed += v.removed
         if v.refused:
@@ -402,7 +393,7 @@ def pick_summary(facts: list[Fact], order: list[str], most: int = SUMMARY_MOST) 
     return chosen
 
 
-def compose_with_model(topic: str, facts: list[Fact], source_of: dict[str, int], choice: ChatChoice,
+def compose_with_model(topic: str, facts: list[Fact], source_of: dict[str, int], writer: Answerer,
                        settings: Settings, budget_chars: int, removed: list[str]) -> tuple[list[Fact], list[Fact]]:
     """Summary and difference bullets from the numbered facts; each cites the article spans its facts quote."""
     ranked = sorted(facts, key=lambda f: -f.score)
@@ -417,7 +408,7 @@ def compose_with_model(topic: str, facts: list[Fact], source_of: dict[str, int],
     if not given:
         return [], []
     lines = [f"[{i}] (article {source_of[f.article.id]}) {f.text}" for i, f in enumerate(given, 1)]
-    raw = _invoke(choice, "brief_compose", {"topic": topic, "facts": "\n".join(lines)})
+    raw = writer.write("brief_compose", {"topic": topic, "facts": "\n".join(lines)})
     # Validate against the facts' own article sentences, so support is checked on the article, not the fact.
     passages = [Passage(chunk_id=f"{a.id}:f{i}", article_id=a.id, source_path=a.source_path, title=a.title,
                         date=a.date, outlet=a.outlet, text=a.text[s:e], start=s, end=e)
@@ -675,14 +666,15 @@ def _slot_text(s: Sentence, slot: Slot) -> str:
 # ---- the whole ----------------------------------------------------------------------------------------
 
 
-def budget_of(choice: ChatChoice, settings: Settings, context_tokens: int | None) -> int:
-    """Characters of sources a prompt may carry: the window minus the prompt and the reply."""
-    tokens = context_tokens or (settings.local_context if choice.provider == "local" else OPENAI_CONTEXT)
+def budget_of(context: int, settings: Settings, context_tokens: int | None) -> int:
+    """Characters of sources a prompt may carry: the window (`context_tokens` if given, else the writer's
+    `context`) minus the prompt and the reply."""
+    tokens = context_tokens or context
     return max(400, (tokens - PROMPT_TOKENS - settings.max_tokens) * CHARS_PER_TOKEN)
 
 
 def build_briefing(
-    topic: str, *, retrieve: Retrieve, store: Store, embeddings: Embeddings, settings: Settings, choice: ChatChoice,
+    topic: str, *, retrieve: Retrieve, store: Store, embeddings: Embeddings, settings: Settings, writer: Answerer,
     since: str | None = None, until: str | None = None, max_articles: int = 8, context_tokens: int | None = None,
     progress: Progress | None = None,
 ) -> Briefing:
@@ -697,12 +689,12 @@ def build_briefing(
     if not articles:
         raise InputError(f"no article in the store is about {topic!r}",
                          "ingest articles on it, or widen --since/--until")
-    return compose_briefing(topic, articles, store=store, embeddings=embeddings, settings=settings, choice=choice,
+    return compose_briefing(topic, articles, store=store, embeddings=embeddings, settings=settings, writer=writer,
                             queries=queries, since=since, until=until, context_tokens=context_tokens, progress=say)
 
 
 def compose_briefing(
-    topic: str, articles: list[Article], *, embeddings: Embeddings, settings: Settings, choice: ChatChoice,
+    topic: str, articles: list[Article], *, embeddings: Embeddings, settings: Settings, writer: Answerer,
     store: Store | None = None, queries: list[str] | None = None, since: str | None = None, until: str | None = None,
     context_tokens: int | None = None, progress: Progress | None = None,
 ) -> Briefing:
@@ -716,15 +708,14 @@ def compose_briefing(
     sentences = [s for s in sentences if best[s.article.id] >= ARTICLE_MIN * top]
     rank = {a.id: i for i, a in enumerate(articles)}
     removed: list[str] = []
-    budget = budget_of(choice, settings, context_tokens)
-    if choice.chat is None:
-        facts = claim_facts(sentences, rank)
-    else:
-        facts = []
-        for n, a in enumerate(articles, 1):
-            say(f"reading article {n} of {len(articles)}")
-            facts += model_facts(topic, a, choice, settings, budget, removed)
-        facts += [f for f in claim_facts(sentences, rank) if not any(f.article.id == g.article.id for g in facts)]
+    budget = budget_of(writer.context, settings, context_tokens)
+    facts = []
+    for n, a in enumerate(articles, 1):
+        say(f"reading article {n} of {len(articles)}")
+        facts += model_facts(topic, a, writer, settings, budget, removed)
+    written = bool(facts)  # else every fact is an article's own sentence, as with the extractive answerer
+    facts += [f for f in claim_facts(sentences, rank) if not any(f.article.id == g.article.id for g in facts)]
+    if written:  # the written facts have no score yet: all are scored alike
         _score_facts(topic, facts, embeddings)
     # Only articles that gave a fact, or carry one another article gave, are sources; numbered by relevance.
     carriers = {f.article.id for f in facts} | {a for f in facts for a in f.carriers}
@@ -736,10 +727,7 @@ def compose_briefing(
     order = [a.id for a in articles]
 
     say("composing")
-    model_summary: list[Fact] = []
-    model_diffs: list[Fact] = []
-    if choice.chat is not None:
-        model_summary, model_diffs = compose_with_model(topic, facts, source_of, choice, settings, budget, removed)
+    model_summary, model_diffs = compose_with_model(topic, facts, source_of, writer, settings, budget, removed)
     if len(model_summary) >= 3:
         summary_facts = model_summary[:SUMMARY_MOST + 1]
     else:  # the best facts, read in the order of their sources and of the story
@@ -747,13 +735,13 @@ def compose_briefing(
     summarized = {_claim_key(f.text) for f in summary_facts}
     model_diffs = [f for f in model_diffs if _claim_key(f.text) not in summarized]  # a summary bullet again
     briefing = Briefing(topic=topic, title=f"Briefing: {topic}", since=None, until=None, queries=queries or [],
-                        provider=choice.provider, model=choice.model, removed=removed)
+                        provider=writer.name, model=writer.model, removed=removed)
     briefing.summary = [_item(f, registry) for f in summary_facts]
     parsed = parse_sentences([s for s in sentences if s.score >= RELEVANT_MIN])
     briefing.timeline, told = build_timeline(sentences, registry)
     # Key facts: what the summary and the timeline do not already say, from a wider pool than the summary's
     # (extractive), the timeline's lines too when little else is left.
-    pool = facts if choice.chat is not None else claim_facts(sentences, rank, near=0.5)
+    pool = facts if written else claim_facts(sentences, rank, near=0.5)
     said_claims = {f.claim for f in summary_facts if f.claim >= 0}
     rest = [f for f in pool if f.claim not in said_claims and f.text not in {g.text for g in summary_facts}]
     untold = [f for f in rest if f.claim < 0 or f.claim not in {s.claim for s in told}]

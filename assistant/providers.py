@@ -1,7 +1,8 @@
-"""make_chat_model(settings) -> BaseChatModel: an OpenAI-compatible endpoint, or the local GGUF model.
+"""The LLM and embedding backends: chat models on OpenAI-compatible endpoints (the local model's server is
+one, on loopback), OpenAI embeddings, the packaged GGUF's path, and `resolve_llm` for `auto`.
 
-The only module that imports `openai`, `langchain_openai` and `llama_cpp`. `extractive` needs no model
-and gets None; `auto` picks openai when an endpoint is configured, else extractive (see `resolve_llm`).
+The only module that imports `openai` and `langchain_openai`; llama.cpp runs only in the local model's
+child process (`answerers/local.py`). `auto` picks openai when an endpoint is configured, else extractive.
 """
 
 from __future__ import annotations
@@ -9,30 +10,17 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from pydantic import ConfigDict, PrivateAttr
 
 from assistant.errors import ConfigError, ProviderError
 from assistant.settings import Settings
 
 LOCAL_MODEL_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m"
 LOCAL_PARTS = 22
-
-
-@dataclass
-class ChatChoice:
-    provider: str  # openai | local | extractive
-    model: str
-    chat: BaseChatModel | None
 
 
 def packaged_parts() -> list[Path] | None:
@@ -69,83 +57,6 @@ def local_model_path(settings: Settings) -> Path | None:
     return target
 
 
-_LLAMAS: dict[tuple[str, int, int], Any] = {}
-
-
-def load_llama(path: Path, n_ctx: int, threads: int) -> Any:
-    """Load a GGUF model once per process."""
-    key = (str(path), n_ctx, threads)
-    if key not in _LLAMAS:
-        from llama_cpp import Llama
-
-        _LLAMAS[key] = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=threads, verbose=False)
-    return _LLAMAS[key]
-
-
-def _role(message: BaseMessage) -> str:
-    return {"human": "user", "ai": "assistant", "system": "system"}.get(message.type, "user")
-
-
-class LlamaCppChat(BaseChatModel):
-    """A chat model over llama-cpp-python's chat completion, streaming included."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    model_path: Path
-    model_name: str = LOCAL_MODEL_NAME
-    n_ctx: int = 4096
-    threads: int = 0
-    temperature: float = 0.0
-    max_tokens: int = 400
-    _llama: Any = PrivateAttr(default=None)
-
-    @property
-    def _llm_type(self) -> str:
-        return "llama-cpp"
-
-    def llama(self) -> Any:
-        if self._llama is None:
-            self._llama = load_llama(self.model_path, self.n_ctx, self.threads or os.cpu_count() or 2)
-        return self._llama
-
-    def _call(self, messages: list[BaseMessage], stop: list[str] | None, stream: bool) -> Any:
-        return self.llama().create_chat_completion(
-            messages=[{"role": _role(m), "content": str(m.content)} for m in messages],
-            temperature=self.temperature,
-            max_tokens=self.max_tokens,
-            stop=stop,
-            stream=stream,
-        )
-
-    def _generate(
-        self, messages: list[BaseMessage], stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any,
-    ) -> ChatResult:
-        out = self._call(messages, stop, stream=False)
-        usage = out.get("usage") or {}
-        message = AIMessage(
-            content=out["choices"][0]["message"]["content"] or "",
-            usage_metadata={
-                "input_tokens": usage.get("prompt_tokens", 0),
-                "output_tokens": usage.get("completion_tokens", 0),
-                "total_tokens": usage.get("total_tokens", 0),
-            },
-        )
-        return ChatResult(generations=[ChatGeneration(message=message)])
-
-    def _stream(
-        self, messages: list[BaseMessage], stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any,
-    ) -> Iterator[ChatGenerationChunk]:
-        for part in self._call(messages, stop, stream=True):
-            text = part["choices"][0].get("delta", {}).get("content") or ""
-            if text:
-                chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
-                if run_manager:
-                    run_manager.on_llm_new_token(text, chunk=chunk)
-                yield chunk
-
-
 def openai_configured(settings: Settings) -> bool:
     return bool(settings.openai_api_key or settings.openai_base_url)
 
@@ -158,8 +69,9 @@ def make_openai_chat(settings: Settings) -> BaseChatModel:
 
 
 def make_endpoint_chat(settings: Settings, base_url: str | None, model: str, api_key: str = "not-needed",
-                       max_retries: int = 0) -> BaseChatModel:
-    """A chat model on an OpenAI-compatible endpoint (the local model's server is one, on loopback)."""
+                       max_retries: int = 0, extra_body: dict[str, Any] | None = None) -> BaseChatModel:
+    """A chat model on an OpenAI-compatible endpoint (the local model's server is one, on loopback).
+    `extra_body` goes into every request as it is (fields the OpenAI API does not have)."""
     from langchain_openai import ChatOpenAI
 
     return ChatOpenAI(
@@ -169,8 +81,9 @@ def make_endpoint_chat(settings: Settings, base_url: str | None, model: str, api
         timeout=settings.timeout,
         max_retries=max_retries,
         temperature=settings.temperature,
-        max_tokens=settings.max_tokens,
+        max_tokens=settings.max_tokens,  # sent as max_completion_tokens, OpenAI's current name
         stream_usage=True,
+        extra_body=extra_body,
     )
 
 
@@ -202,33 +115,6 @@ def resolve_llm(settings: Settings, choice: str | None = None) -> str:
     if choice not in ("openai", "local", "extractive"):
         raise ConfigError(f"unknown LLM provider {choice!r}", "use auto, openai, local or extractive")
     return choice
-
-
-def make_chat_model(settings: Settings, choice: str | None = None) -> ChatChoice:
-    """The chat model for `choice` (default: settings.llm), resolving `auto`."""
-    choice = resolve_llm(settings, choice)
-    if choice == "openai":
-        return ChatChoice("openai", settings.chat_model, make_openai_chat(settings))
-    if choice == "local":
-        path = local_model_path(settings)
-        if path is None:
-            raise ConfigError(
-                "the local model is not installed",
-                'CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON" pip install ".[local]" '
-                '(llama-cpp-python with its server, and the packaged GGUF), or use --llm extractive',
-            )
-        chat = LlamaCppChat(
-            model_path=path,
-            model_name=path.stem,
-            n_ctx=settings.local_context,
-            threads=settings.local_threads,
-            temperature=settings.temperature,
-            max_tokens=settings.max_tokens,
-        )
-        return ChatChoice("local", path.stem, chat)
-    if choice == "extractive":
-        return ChatChoice("extractive", "extractive", None)
-    raise ConfigError(f"unknown LLM provider {choice!r}", "use auto, openai, local or extractive")
 
 
 def provider_error(exc: BaseException) -> ProviderError:

@@ -13,8 +13,6 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.answerability import assess
 from assistant.answerers import Answerer, Draft, make_answerer
-from assistant.answerers.chat import ChatAnswerer
-from assistant.answerers.extractive import ExtractiveAnswerer
 from assistant.articles import load_articles
 from assistant.chunking import chunk_article
 from assistant.citations import validate
@@ -22,7 +20,7 @@ from assistant.embeddings import embedding_name, make_embeddings
 from assistant.errors import AssistantError
 from assistant.extractive import refusal_text
 from assistant.lexical import LexicalIndex, check_lexical, lexical_for_update, lexical_version, save_lexical
-from assistant.providers import ChatChoice, make_chat_model, resolve_llm
+from assistant.providers import resolve_llm
 from assistant.retrieval import Filters, HybridRetriever
 from assistant.settings import Settings
 from assistant.store import Store
@@ -40,15 +38,11 @@ def base_path(source_path: str) -> str:
 class Assistant:
     """Ingest, ask and stream over one store, with one set of settings."""
 
-    def __init__(self, settings: Settings, embeddings: Embeddings | None = None, chat: ChatChoice | None = None,
+    def __init__(self, settings: Settings, embeddings: Embeddings | None = None,
                  answerer: Answerer | None = None) -> None:
-        """`embeddings`, `chat` and `answerer` replace the ones the settings name (tests pass fakes here); a
-        `chat` model answers questions through the structured-evidence answerer."""
+        """`embeddings` and `answerer` replace the ones the settings name (tests pass fakes here)."""
         self.settings = settings
         self._embeddings = embeddings
-        self._chat = chat
-        if answerer is None and chat is not None:
-            answerer = ChatAnswerer(chat.provider, chat.model, chat.chat) if chat.chat else ExtractiveAnswerer()
         self._answerer = answerer
         self._answerers: dict[str, Answerer] = {}
         self._store: Store | None = None
@@ -77,13 +71,9 @@ class Assistant:
             )
         return self._retriever
 
-    def _choice(self, llm: str | None) -> ChatChoice:
-        """The chat model for `llm`: the one given to the constructor when it fits, else from the settings."""
-        return self._chat if self._chat and llm in (None, self._chat.provider) else make_chat_model(self.settings, llm)
-
     def answerer(self, llm: str | None = None) -> Answerer:
-        """Who answers `llm`: the one given to the constructor when it fits, else one per provider, kept (the
-        local model's server is started once, on its first question)."""
+        """Who answers (and writes briefings and summaries for) `llm`: the one given to the constructor when it
+        fits, else one per provider, kept (the local model's server is started once, on its first use)."""
         if self._answerer and llm in (None, self._answerer.name):
             return self._answerer
         name = resolve_llm(self.settings, llm)
@@ -91,6 +81,10 @@ class Assistant:
             if name not in self._answerers:
                 self._answerers[name] = make_answerer(self.settings, name)
             return self._answerers[name]
+
+    def warm(self, llm: str | None = None) -> None:
+        """Have who answers `llm` ready before the first question (the TUI calls this while its user types)."""
+        self.answerer(llm).warm()
 
     def close(self) -> None:
         """Stop what the answerers started (the local model's process)."""
@@ -295,7 +289,7 @@ class Assistant:
         with self._reading():
             return build_briefing(
                 topic, retrieve=lambda q, k, f: self.retrieve(q, k, f), store=self.store(), embeddings=self.embeddings,
-                settings=self.settings, choice=self._choice(llm), since=since, until=until, max_articles=max_articles,
+                settings=self.settings, writer=self.answerer(llm), since=since, until=until, max_articles=max_articles,
                 context_tokens=context_tokens, progress=progress,
             )
 
@@ -315,6 +309,6 @@ class Assistant:
             ids = [find_article(records, article)]
         else:
             raise AssistantError("name an article or pass --all", "assistant summarize PATH|ID|TITLE, or --all")
-        choice = self._choice(llm)
-        return summarize(self.store(), self.embeddings, self.settings, choice, ids, sentences,
-                         budget_of(choice, self.settings, None), refresh)
+        writer = self.answerer(llm)
+        return summarize(self.store(), self.embeddings, self.settings, writer, ids, sentences,
+                         budget_of(writer.context, self.settings, None), refresh)

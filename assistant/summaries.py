@@ -1,9 +1,10 @@
 """Short cited summaries of single articles, cached in the store's article record.
 
 Extractive by default: the article's most central sentences (close to the article as a whole and to its
-title, with a lead bonus because news puts the news first), quoted verbatim in article order. A model,
-if chosen, writes the summary from the article's passages (pre-selected the same way when the article
-is longer than the context window), validated like an answer.
+title, with a lead bonus because news puts the news first), quoted verbatim in article order. The answerer
+is asked to write the summary from the article's passages (pre-selected the same way when the article is
+longer than its context window), validated like an answer; when it writes nothing that holds up (the
+extractive answerer writes nothing of its own), the summary is the extractive one.
 
 The cache lives in the article record's metadata under "summary" as the `Summary` JSON. Article ids are
 content hashes, so a changed article is a new record with no summary: the cache invalidates itself.
@@ -17,11 +18,10 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from assistant.answerers import Answerer
 from assistant.chunking import sentence_spans
 from assistant.citations import format_sources, validate
 from assistant.errors import InputError
-from assistant.prompts import load_prompt
-from assistant.providers import ChatChoice, provider_error
 from assistant.settings import Settings
 from assistant.store import Store
 from assistant.types import Article, Citation, Passage, Summary
@@ -84,10 +84,10 @@ def extractive_summary(article: Article, n: int, embeddings: Embeddings) -> Summ
                    provider="extractive", model="extractive")
 
 
-def model_summary(article: Article, n: int, embeddings: Embeddings, choice: ChatChoice, settings: Settings,
-                  budget_chars: int) -> Summary:
-    """A model's summary over the article's passages; a long article is cut to its central sentences first."""
-    assert choice.chat is not None
+def written_summary(article: Article, n: int, embeddings: Embeddings, writer: Answerer, settings: Settings,
+                    budget_chars: int) -> Summary:
+    """The writer's summary over the article's passages (a long article is cut to its central sentences
+    first), or the extractive one when nothing it wrote holds up."""
     spans = sentence_spans(article.text)
     if len(article.text) > budget_chars:
         keep = max(n * 3, 6)
@@ -99,17 +99,13 @@ def model_summary(article: Article, n: int, embeddings: Embeddings, choice: Chat
     passages = [Passage(chunk_id=f"{article.id}:s{i}", article_id=article.id, source_path=article.source_path,
                         title=article.title, date=article.date, outlet=article.outlet, text=article.text[a:b],
                         start=a, end=b) for i, (a, b) in enumerate(spans)]
-    try:
-        raw = (load_prompt("summarize") | choice.chat).invoke(
-            {"title": article.title, "sources": format_sources(passages), "sentences": str(n)})
-    except Exception as exc:
-        raise provider_error(exc) from None
-    v = validate(str(raw.content), passages, settings.min_support)
+    raw = writer.write("summarize", {"title": article.title, "sources": format_sources(passages), "sentences": str(n)})
+    v = validate(raw, passages, settings.min_support)
     if v.refused:  # nothing the model wrote held up: the extractive summary is still a true one
         fallback = extractive_summary(article, n, embeddings)
         return fallback.model_copy(update={"removed": v.removed})
     return Summary(article_id=article.id, title=article.title, text=v.text, citations=v.citations, sentences=n,
-                   provider=choice.provider, model=choice.model, removed=v.removed)
+                   provider=writer.name, model=writer.model, removed=v.removed)
 
 
 def cached(meta: dict) -> Summary | None:
@@ -123,23 +119,20 @@ def cached(meta: dict) -> Summary | None:
         return None
 
 
-def summarize(store: Store, embeddings: Embeddings, settings: Settings, choice: ChatChoice, article_ids: list[str],
+def summarize(store: Store, embeddings: Embeddings, settings: Settings, writer: Answerer, article_ids: list[str],
               sentences: int, budget_chars: int, refresh: bool = False) -> list[Summary]:
     """Summaries of the articles, from the cache when one was made with the same provider and length."""
     records = store.article_records()
     out: list[Summary] = []
     for aid in article_ids:
         hit = None if refresh else cached(records.get(aid, {}))
-        if hit and hit.sentences == sentences and hit.provider == choice.provider:
+        if hit and hit.sentences == sentences and hit.provider == writer.name:
             out.append(hit)
             continue
         article = store.get_article(aid)
         if article is None:
             continue
-        if choice.chat is None:
-            summary = extractive_summary(article, sentences, embeddings)
-        else:
-            summary = model_summary(article, sentences, embeddings, choice, settings, budget_chars)
+        summary = written_summary(article, sentences, embeddings, writer, settings, budget_chars)
         store.set_summary(aid, summary.model_dump_json(exclude={"cached"}))
         out.append(summary)
     return out

@@ -27,8 +27,8 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from assistant.answerers.extractive import ExtractiveAnswerer  # noqa: E402
 from assistant.briefing import build_briefing  # noqa: E402
-from assistant.providers import ChatChoice  # noqa: E402
 from assistant.render import render_briefing  # noqa: E402
 from assistant.retrieval import Filters  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
@@ -66,7 +66,7 @@ def main() -> None:
     def brief():
         return build_briefing(args.topic, retrieve=lambda q, k, f: chosen, store=assistant.store(),
                               embeddings=assistant.embeddings, settings=assistant.settings,
-                              choice=ChatChoice("extractive", "extractive", None), max_articles=args.articles)
+                              writer=ExtractiveAnswerer(), max_articles=args.articles)
 
     profile = cProfile.Profile() if args.profile else None
     started = time.perf_counter()

@@ -33,7 +33,7 @@ def main() -> None:
     parser.add_argument("--local", type=int, default=4, help="Attacks to run with the local model (0: none).")
     parser.add_argument("--local-ids", help="Comma-separated attack ids for the local model.")
     args = parser.parse_args()
-    from assistant.providers import make_chat_model
+    from assistant.answerers import make_answerer
     from assistant.service import Assistant
     from assistant.settings import load_settings
 
@@ -48,7 +48,7 @@ def main() -> None:
         ids = args.local_ids.split(",") if args.local_ids else LOCAL_ORDER[:args.local]
         if ids:
             try:
-                make_chat_model(settings, "local")
+                make_answerer(settings, "local")  # checks that the model is installed; starts nothing
                 runs.append(("local", ids))
             except Exception as exc:  # noqa: BLE001 - the bench reports what it could not measure
                 results["local"] = {"skipped": str(exc)}

@@ -1,13 +1,15 @@
 """The local model's answerer against a naive chain with the same GGUF, same questions, same run, and the
 extractive answerer beside them; then the oracle survival rate over the whole question set. Writes bench/llm.json.
 
-naive: the top 4 chunks, 1,000 characters each, stuffed in one prompt (prompts/answer.txt), free text out;
+naive: the top 4 chunks, 1,000 characters each, stuffed in one prompt (bench/naive_answer.txt, the free-text
+prompt this project used before structured evidence), free text out;
 local: the structured-evidence answerer (numbered sentences in, JSON claims out, grammar-constrained).
-Each has its own llama_cpp.server child with the same GGUF (as each would run alone: its instruction prefix
-stays in that server's cache between questions); the questions are interleaved, so a busy machine weighs on
-both alike. Per answerer: right fact (every `must` group
-found in the answer), answerable questions refused, near misses (type unanswerable) refused, p50/p95
-seconds per answer, p50 seconds to the first streamed text. Usage:
+Each has its own llama_cpp.server child with the same GGUF and the same server flags (as each would run
+alone: its instruction prefix stays in that server's cache between questions); each answers one question
+outside the sample first, untimed (loading the language pipeline, the retriever and that prefix), then the
+sample's questions are interleaved, so a busy machine weighs on both alike. Per answerer: right fact (every
+`must` group found in the answer), answerable questions refused, near misses (type unanswerable) refused,
+p50/p95 seconds per answer, p50 seconds to the first streamed text. Usage:
     python bench/llm_bench.py --store STORE [--questions bench/fresh_a.jsonl] [--answerable 9 --near 3 --seed 7]
 """
 
@@ -56,7 +58,9 @@ def pct(values: list[float], q: float) -> float | None:
 def naive(assistant: Assistant, server: LocalAnswerer, question: str) -> tuple[str, bool, float | None]:
     passages = assistant.retrieve(question, k=NAIVE_K)
     clipped = [p.model_copy(update={"text": p.text[:NAIVE_CHARS]}) for p in passages]
-    chain = load_prompt("answer") | make_endpoint_chat(assistant.settings, server.server.base_url(), server.server.alias)
+    s = assistant.settings  # llama_cpp.server reads max_tokens (ChatOpenAI sends max_completion_tokens)
+    chat = make_endpoint_chat(s, server.server.base_url(), server.server.alias).bind(extra_body={"max_tokens": s.max_tokens})
+    chain = load_prompt("naive_answer", ROOT / "bench") | chat
     started, first, text = time.perf_counter(), None, ""
     for chunk in chain.stream({"question": question, "sources": format_sources(clipped)}):
         if chunk.content and first is None:
@@ -133,13 +137,17 @@ def main() -> None:
     naive_server = LocalAnswerer(settings)  # the same GGUF in a second child
     naive_server.server.log = settings.cache_dir / "naive-model.log"
     runs: dict[str, list[dict]] = {"naive": [], "local": [], "extractive": []}
+
+    def answer(name: str, question: str) -> tuple[str, bool, float | None]:
+        return naive(assistant, naive_server, question) if name == "naive" else ours(assistant, name, question)
+
+    warm = next(i for i in items if i not in sample and i["type"] != "unanswerable")
+    for name in runs:
+        answer(name, warm["question"])
     for item in sample:  # interleaved, so a busy machine weighs on each answerer alike
         for name in runs:
             started = time.perf_counter()
-            if name == "naive":
-                text, refused, first = naive(assistant, naive_server, item["question"])
-            else:
-                text, refused, first = ours(assistant, name, item["question"])
+            text, refused, first = answer(name, item["question"])
             seconds = time.perf_counter() - started
             row = {"id": item["id"], "type": item["type"], "right": right(item, text) and not refused,
                    "refused": refused, "seconds": round(seconds, 2), "first": first and round(first, 2),
@@ -152,6 +160,7 @@ def main() -> None:
     result["server_start_s"] = start_s
     result["oracle"] = oracle_rate(assistant, items)
     result["sample"] = [i["id"] for i in sample]
+    result["warm_up"] = warm["id"]
     result["rows"] = runs
     assistant.close()
     naive_server.close()

@@ -57,8 +57,8 @@ def rouge_l(candidate: str, reference: str) -> float:
 
 def brief_summary(assistant: Assistant, aid: str) -> list[str]:
     """The Summary bullets (citation markers removed) of an extractive briefing over the one article."""
+    from assistant.answerers.extractive import ExtractiveAnswerer
     from assistant.briefing import build_briefing
-    from assistant.providers import ChatChoice
 
     store = assistant.store()
     article = store.get_article(aid)
@@ -67,7 +67,7 @@ def brief_summary(assistant: Assistant, aid: str) -> list[str]:
                       date=article.date, outlet=article.outlet, text=article.text[:300], start=0,
                       end=min(300, len(article.text)), score=1.0)
     b = build_briefing(article.title, retrieve=lambda q, k, f: [passage], store=store, embeddings=assistant.embeddings,
-                       settings=assistant.settings, choice=ChatChoice("extractive", "extractive", None), max_articles=1)
+                       settings=assistant.settings, writer=ExtractiveAnswerer(), max_articles=1)
     return [CITATION_RE.sub("", i.text).strip() for i in b.summary]
 
 

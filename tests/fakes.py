@@ -9,7 +9,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from assistant.providers import ChatChoice
+from assistant.answerers.chat import ChatAnswerer
 
 
 class RecordingChat(BaseChatModel):
@@ -35,6 +35,7 @@ class RecordingChat(BaseChatModel):
             yield ChatGenerationChunk(message=AIMessageChunk(content=word + (" " if i < len(words) - 1 else "")))
 
 
-def fake_choice(*replies: str) -> tuple[ChatChoice, RecordingChat]:
+def fake_answerer(*replies: str, name: str = "fake") -> tuple[ChatAnswerer, RecordingChat]:
+    """The structured-evidence answerer (and writer of briefings and summaries) on a RecordingChat."""
     chat = RecordingChat(replies=list(replies), prompts=[])
-    return ChatChoice("fake", "recording-fake", chat), chat
+    return ChatAnswerer(name, "recording-fake", chat), chat

@@ -4,6 +4,12 @@ never which one it is.
 
 `stream(question, passages, assessment)` yields the answer's text as it is written, then one `Draft` last:
 the raw answer with `[n]` passage markers, which the service validates (`citations.validate`).
+`write(prompt, values)` is the model's free-text reply to one of `prompts/` (a briefing's facts, a summary),
+validated by the caller like an answer; the extractive answerer writes nothing of its own, so it replies
+with the refusal and the caller keeps the article's own sentences, as it does when a model's reply fails
+validation. `context` is how many tokens one call may take, prompt and reply, which briefings and
+summaries cut their sources to. `warm()` gets ready for the first question ahead of it (the local model's
+child is started and has read the instructions), for an app that waits for its user anyway.
 """
 
 from __future__ import annotations
@@ -28,8 +34,13 @@ class Draft:
 class Answerer(Protocol):
     name: str  # the provider shown on an Answer: extractive | local | openai
     model: str
+    context: int  # tokens of prompt and reply one call may take
 
     def stream(self, question: str, passages: list[Passage], assessment: Assessment) -> Iterator[str | Draft]: ...
+
+    def write(self, prompt: str, values: dict[str, str]) -> str: ...
+
+    def warm(self) -> None: ...
 
     def close(self) -> None: ...
 

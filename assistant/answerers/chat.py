@@ -17,13 +17,14 @@ from langchain_core.messages import AIMessageChunk
 
 from assistant.answerability import Assessment
 from assistant.answerers import Draft
-from assistant.answerers.evidence import answer_schema, build_evidence, parse_reply, shown_text, to_raw
+from assistant.answerers.evidence import MOST_EVIDENCE, answer_schema, build_evidence, parse_reply, shown_text, to_raw
 from assistant.errors import AssistantError
 from assistant.prompts import load_prompt
 from assistant.providers import provider_error
 from assistant.types import Passage
 
 SCHEMA_NAME = "news_answer"
+ENDPOINT_CONTEXT = 16000  # tokens assumed for an OpenAI-compatible model (the local one says its own)
 
 
 def json_schema_format(schema: dict[str, Any]) -> dict[str, Any]:
@@ -40,24 +41,28 @@ class ChatAnswerer:
     """`schema_form` says how the schema reaches the endpoint: "json_schema" (OpenAI structured outputs,
     falling back to plain JSON mode) or "json_object" (JSON mode with the schema, as llama.cpp's server takes it)."""
 
-    def __init__(self, name: str, model: str, chat: BaseChatModel, schema_form: str = "json_schema") -> None:
-        self.name, self.model, self.chat, self.schema_form = name, model, chat, schema_form
+    def __init__(self, name: str, model: str, chat: BaseChatModel, schema_form: str = "json_schema",
+                 most: int = MOST_EVIDENCE, answer_tokens: int | None = None, context: int = ENDPOINT_CONTEXT) -> None:
+        self.name, self.model, self.chat, self.schema_form, self.context = name, model, chat, schema_form, context
+        self.most, self.answer_tokens = most, answer_tokens
+        self.prompt = load_prompt("answer_evidence")
         self._form = 0  # the first response_format form this endpoint accepted
 
     def _chat(self) -> BaseChatModel:
         return self.chat
 
     def stream(self, question: str, passages: list[Passage], assessment: Assessment) -> Iterator[str | Draft]:
-        evidence = build_evidence(assessment, passages)
-        schema = answer_schema(len(evidence.sentences))
-        messages = load_prompt("answer_evidence").format_messages(evidence=evidence.text, question=question)
+        evidence = build_evidence(assessment, passages, self.most)
+        schema = answer_schema(len(evidence.sentences), strict=self.schema_form == "json_schema")
+        messages = self.prompt.format_messages(evidence=evidence.text, question=question)
+        limit = self.reply_limit(self.answer_tokens) if self.answer_tokens else {}
         formats = [json_object_format(schema)] if self.schema_form == "json_object" else \
             [json_schema_format(schema), json_object_format(schema), json_object_format(None)][self._form:]
         text, usage = "", {}
         for i, fmt in enumerate(formats):
             try:
                 shown = ""
-                for chunk in self._chat().bind(response_format=fmt).stream(messages):
+                for chunk in self._chat().bind(response_format=fmt, **limit).stream(messages):
                     if isinstance(chunk, AIMessageChunk) and chunk.usage_metadata:
                         usage = {k: int(v) for k, v in chunk.usage_metadata.items() if isinstance(v, int)}
                     text += str(chunk.content)
@@ -69,12 +74,29 @@ class ChatAnswerer:
             except AssistantError:
                 raise
             except Exception as exc:
+                if type(exc).__name__ == "LengthFinishReasonError":
+                    break  # the reply hit max_tokens: the claims written so far are parsed like any others
                 if i + 1 < len(formats) and not text and _rejected_format(exc):
                     if self.schema_form != "json_object":
                         self._form += 1
                     continue
                 raise self.error(exc) from None
         yield Draft(to_raw(parse_reply(text), evidence), usage)
+
+    def reply_limit(self, tokens: int) -> dict[str, Any]:
+        """Request fields that cap one reply at `tokens`."""
+        return {"max_tokens": tokens}
+
+    def write(self, prompt: str, values: dict[str, str]) -> str:
+        try:
+            return str((load_prompt(prompt) | self._chat()).invoke(values).content)
+        except AssistantError:
+            raise
+        except Exception as exc:
+            raise self.error(exc) from None
+
+    def warm(self) -> None:
+        pass  # an endpoint is up or not; the first question finds out
 
     def error(self, exc: BaseException) -> AssistantError:
         return provider_error(exc)

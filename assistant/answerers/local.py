@@ -17,6 +17,7 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
@@ -25,11 +26,19 @@ from assistant.errors import AssistantError, ConfigError, ProviderError
 from assistant.providers import local_model_path, make_endpoint_chat, provider_error
 from assistant.settings import Settings
 
-# The prompt is the evidence sentences (at most ~1,300 tokens with the instructions) plus the answer:
-# a small context is allocated and cleared faster than the 4k a whole-chunk prompt needed.
-ANSWER_CONTEXT = 2048
+# An answer is one or two short claims (~20-40 tokens of JSON): the cap only stops a model that rambles
+ANSWER_TOKENS = 120
 START_SECONDS = 180.0  # loading a GGUF from a cold disk on a busy machine
 CHILD = Path(__file__).with_name("_child.py")
+
+
+def server_flags(threads: int) -> list[str]:
+    """How the child runs the model. The prompt is read on every thread; tokens are generated on half of them
+    (llama.cpp's own default): generation synchronises its threads hundreds of times a token, and on a machine
+    whose cores are busy with other work a thread that waits for a core stalls the others (on 2 busy shared
+    cores, the same 50-token answer took 155 s to write on two threads and 13 s on one). No logits are kept for
+    the prompt's tokens (llama_cpp.server keeps them by default, for logprobs no answerer asks for)."""
+    return ["--n_threads", str(max(1, threads // 2)), "--n_threads_batch", str(threads), "--logits_all", "False"]
 
 
 def free_port() -> int:
@@ -66,8 +75,7 @@ class LocalServer:
         self.port = free_port()
         self.log.parent.mkdir(parents=True, exist_ok=True)
         args = [sys.executable, str(CHILD), str(os.getpid()), "--model", str(self.model), "--model_alias", self.alias,
-                "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(self.n_ctx),
-                "--n_threads", str(self.threads)]
+                "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(self.n_ctx), *server_flags(self.threads)]
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
         self.starts += 1
@@ -130,21 +138,38 @@ class LocalAnswerer(ChatAnswerer):
                 '(llama-cpp-python with its server, and the packaged GGUF), or use --llm extractive',
             )
         self.settings = settings
-        self.server = LocalServer(path, path.stem, min(settings.local_context, ANSWER_CONTEXT),
-                                  settings.local_threads or os.cpu_count() or 2, settings.cache_dir / "local-model.log")
+        self.server = LocalServer(path, path.stem, settings.local_context, settings.local_threads or os.cpu_count() or 2,
+                                  settings.cache_dir / "local-model.log")
         self._chats: dict[str, BaseChatModel] = {}
-        super().__init__("local", path.stem, None, schema_form="json_object")  # type: ignore[arg-type]
+        super().__init__("local", path.stem, None, schema_form="json_object",  # type: ignore[arg-type]
+                         answer_tokens=min(settings.max_tokens, ANSWER_TOKENS), context=settings.local_context)
 
     def _chat(self) -> BaseChatModel:
         url = self.server.base_url()
         if url not in self._chats:
-            self._chats = {url: make_endpoint_chat(self.settings, url, self.server.alias)}
+            self._chats = {url: make_endpoint_chat(self.settings, url, self.server.alias,
+                                                   extra_body=self.reply_limit(self.settings.max_tokens)["extra_body"])}
         return self._chats[url]
+
+    def reply_limit(self, tokens: int) -> dict[str, Any]:
+        # llama_cpp.server reads `max_tokens` only; ChatOpenAI sends the cap as `max_completion_tokens`, which it
+        # ignores: a model that never stops would write until its context is full
+        return {"extra_body": {"max_tokens": tokens}}
+
+    def warm(self) -> None:
+        """Start the child and have it read the instructions (the same first tokens as every answer's prompt,
+        kept in its cache), so the first question costs only its evidence."""
+        messages = self.prompt.format_messages(evidence="", question="")
+        try:
+            self._chat().bind(**self.reply_limit(1)).invoke(messages)
+        except AssistantError:
+            raise
+        except Exception as exc:
+            raise self.error(exc) from None
 
     def error(self, exc: BaseException) -> AssistantError:
         if self.server.died():
-            return ProviderError(f"the local model process stopped in the middle of the answer "
-                                 f"({self.server.exit_reason()})",
+            return ProviderError(f"the local model process stopped while it was writing ({self.server.exit_reason()})",
                                  f"ask again: it is started again (its log: {self.server.log})", retryable=True)
         return provider_error(exc)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from assistant.answerability import Assessment, Sentence
 from assistant.answerers import Draft
 from assistant.answerers.evidence import Evidence, build_evidence, to_raw
+from assistant.prompts import REFUSAL
 from assistant.text import content_tokens
 from assistant.types import Passage
 
@@ -39,6 +40,7 @@ def gold_ids(evidence: Evidence, gold: Gold) -> list[int]:
 class OracleAnswerer:
     name = "oracle"
     model = "gold"
+    context = 10**6
 
     def __init__(self, gold: dict[str, Gold]) -> None:
         self.gold = gold
@@ -50,6 +52,12 @@ class OracleAnswerer:
         data = {"claims": [{"text": g.answer, "sentences": ids}] if ids else [],
                 "cannot_answer": "" if ids else "the gold sentence is not in the evidence"}
         yield Draft(to_raw(data, evidence))
+
+    def write(self, prompt: str, values: dict[str, str]) -> str:
+        return REFUSAL
+
+    def warm(self) -> None:
+        pass
 
     def close(self) -> None:
         pass

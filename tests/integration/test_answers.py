@@ -1,11 +1,10 @@
-import dataclasses
 import json
 
 from assistant.prompts import REFUSAL
 from assistant.retrieval import Filters
 from assistant.service import Assistant
 from assistant.types import Answer
-from tests.fakes import fake_choice
+from tests.fakes import fake_answerer
 
 QUESTION = "Which mineral deposits are said to be illegally exploited?"
 
@@ -44,11 +43,11 @@ def test_a_variant_spelling_finds_the_article_that_writes_the_other(make_setting
 
 
 def test_the_model_sees_numbered_evidence_sentences_and_its_claims_are_validated(make_settings, embeddings, seed_store):
-    choice, chat = fake_choice(json.dumps({"claims": [
+    fake, chat = fake_answerer(json.dumps({"claims": [
         {"text": "Illegal exploitation is observed in the Kyzylbulag gold deposit and the Demirli copper-molybdenum "
                  "deposit.", "sentences": [1, 99]},
         {"text": "The deposits are on the Moon.", "sentences": [2]}], "cannot_answer": ""}))
-    assistant = Assistant(make_settings(store=seed_store), embeddings=embeddings, chat=choice)
+    assistant = Assistant(make_settings(store=seed_store), embeddings=embeddings, answerer=fake)
     streamed = list(assistant.stream(QUESTION))
     answer = streamed[-1]
     assert isinstance(answer, Answer)
@@ -62,8 +61,8 @@ def test_the_model_sees_numbered_evidence_sentences_and_its_claims_are_validated
 
 
 def test_a_model_that_cites_nothing_gives_a_refusal(make_settings, embeddings, seed_store):
-    choice, _ = fake_choice("Probably gold and silver mines somewhere.")
-    answer = Assistant(make_settings(store=seed_store), embeddings=embeddings, chat=choice).ask(QUESTION)
+    fake, _ = fake_answerer("Probably gold and silver mines somewhere.")
+    answer = Assistant(make_settings(store=seed_store), embeddings=embeddings, answerer=fake).ask(QUESTION)
     assert answer.refused and answer.answer == REFUSAL
 
 
@@ -93,9 +92,8 @@ def test_the_local_model_is_not_asked_when_the_passages_hold_no_answer_of_the_ki
         make_settings, embeddings, wikinews_store):
     """A small local model answers with whatever is closest; when no near-best sentence holds a percentage,
     it is not asked and the answer is the refusal. An answerable question still reaches it."""
-    choice, chat = fake_choice(SEATS)
-    local = dataclasses.replace(choice, provider="local")
-    assistant = Assistant(make_settings(store=wikinews_store), embeddings=embeddings, chat=local)
+    local, chat = fake_answerer(SEATS, name="local")
+    assistant = Assistant(make_settings(store=wikinews_store), embeddings=embeddings, answerer=local)
     near_miss = assistant.ask("What percentage of the seats did the Liberals win in the 2019 Canadian election?")
     assert near_miss.refused and near_miss.provider == "local" and chat.prompts == []
     answer = assistant.ask("How many seats did the Liberals lose in the 2019 Canadian election?")

@@ -12,7 +12,7 @@ from assistant.render import render_briefing
 from assistant.service import Assistant
 from assistant.text import content_tokens, skeleton
 from assistant.types import Briefing
-from tests.fakes import fake_choice
+from tests.fakes import fake_answerer
 
 TOPIC = "illegal mining at deposits in Karabakh"
 SEEDS = {"000_6e7084da90daaea3.txt", "004_c23c7751a1e3a64a.txt"}
@@ -86,8 +86,8 @@ def test_the_deposits_are_named_once_each_with_their_variant_spellings(extractiv
 
 
 def test_a_model_briefing_is_map_reduced_and_validated(make_settings, embeddings, seed_store):
-    choice, chat = fake_choice(MAP_REPLY, MAP_REPLY, COMPOSE_REPLY)
-    assistant = Assistant(make_settings(store=seed_store), embeddings=embeddings, chat=choice)
+    fake, chat = fake_answerer(MAP_REPLY, MAP_REPLY, COMPOSE_REPLY)
+    assistant = Assistant(make_settings(store=seed_store), embeddings=embeddings, answerer=fake)
     b = assistant.brief(TOPIC)
     assert len(chat.prompts) == 3  # one map call per article, one compose call
     assert "Facts:" in chat.prompts[2][-1].content and "(article 1)" in chat.prompts[2][-1].content
@@ -101,8 +101,8 @@ def test_a_model_briefing_is_map_reduced_and_validated(make_settings, embeddings
 
 
 def test_a_small_context_window_splits_articles_into_batches_that_fit(make_settings, embeddings, seed_store):
-    choice, chat = fake_choice(MAP_REPLY)
-    assistant = Assistant(make_settings(store=seed_store, max_tokens=100), embeddings=embeddings, chat=choice)
+    fake, chat = fake_answerer(MAP_REPLY)
+    assistant = Assistant(make_settings(store=seed_store, max_tokens=100), embeddings=embeddings, answerer=fake)
     b = assistant.brief(TOPIC, context_tokens=600)  # (600 - 350 - 100) * 3 = 450 characters of sources
     map_prompts = [p[-1].content for p in chat.prompts if "Sources:" in p[-1].content]
     assert len(map_prompts) > 2  # more calls than articles
@@ -139,10 +139,10 @@ def test_a_model_summary_is_validated_and_cached_per_provider(make_settings, emb
 
     store = tmp_path / "copy"
     shutil.copytree(seed_store, store)
-    choice, chat = fake_choice(
+    fake, chat = fake_answerer(
         "Illegal exploitation is observed in the Kyzylbulag gold deposit and the Demirli copper-molybdenum deposit [1]. "
         "The note was written on the Moon [1].")
-    assistant = Assistant(make_settings(store=store), embeddings=embeddings, chat=choice)
+    assistant = Assistant(make_settings(store=store), embeddings=embeddings, answerer=fake)
     s = assistant.summarize("Foreign Ministry note", sentences=2, llm="fake")[0]
     assert s.provider == "fake" and "Moon" not in s.text and s.removed == ["The note was written on the Moon."]
     assert assistant.summarize("Foreign Ministry note", sentences=2, llm="fake")[0].cached
@@ -163,8 +163,8 @@ def test_repeated_mislabelled_and_cut_off_model_bullets_are_dropped(make_setting
         "- Article 1 says that Hajizade said the trip to the regions on December 10 was disrupted [2].\n"
         "- Article 3 says that the planned inspection and monitoring did not take place [3].\n"
     )
-    choice, _ = fake_choice(cut_map, cut_map, compose)
-    assistant = Assistant(make_settings(store=seed_store), embeddings=embeddings, chat=choice)
+    fake, _ = fake_answerer(cut_map, cut_map, compose)
+    assistant = Assistant(make_settings(store=seed_store), embeddings=embeddings, answerer=fake)
     b = assistant.brief(TOPIC)
     texts = [i.text for i in b.summary + b.key_facts]
     assert sum("Kyzylbulag gold deposit and the Demirli" in t for t in texts) == 1

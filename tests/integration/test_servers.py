@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from assistant.providers import make_chat_model
+from assistant.answerers import make_answerer
 from assistant.service import Assistant
 from assistant.types import Answer
 from tests.conftest import free_port, run_cli, wait_for_port
@@ -40,8 +40,8 @@ def llama_server():
 
 def test_openai_provider_streams_from_a_real_server_and_the_answer_is_validated(make_settings, embeddings, seed_store, llama_server):
     settings = make_settings(store=seed_store, openai_base_url=llama_server, chat_model="smollm2", max_tokens=120, timeout=120, k=3)  # the JSON wrapper takes ~20 tokens
-    choice = make_chat_model(settings)  # auto: a base URL is configured, so openai
-    assert choice.provider == "openai" and choice.model == "smollm2"
+    answerer = make_answerer(settings)  # auto: a base URL is configured, so openai
+    assert answerer.name == "openai" and answerer.model == "smollm2"
     items = list(Assistant(settings, embeddings=embeddings).stream(QUESTION))
     answer = items[-1]
     tokens = [i for i in items if isinstance(i, str)]

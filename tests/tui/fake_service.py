@@ -74,10 +74,14 @@ class FakeService:
         self.ingest_gate: threading.Event | None = None
         self.brief_gate: threading.Event | None = None
         self.briefs: list[tuple[str, str | None, str | None]] = []
+        self.warmed = False
         self.missing = False
 
     def llm_name(self, llm: str | None = None) -> tuple[str, str]:
         return "fake", "scripted"
+
+    def warm(self, llm: str | None = None) -> None:
+        self.warmed = True
 
     def _opened(self) -> None:
         if self.missing:

@@ -280,3 +280,14 @@ async def test_a_failed_briefing_export_is_a_notification(service, tmp_path: Pat
         await pilot.press("enter")
         await wait_until(pilot, lambda: any("cannot write" in m for m in notifications(app)))
         assert isinstance(app.screen, BriefingScreen)
+
+
+async def test_the_llm_is_started_when_the_app_opens_and_a_start_that_fails_is_a_notification(service):
+    def crashes(llm: str | None = None) -> None:
+        raise ProviderError("the local model process exited while loading (killed by SIGSEGV)", "see its log")
+
+    service.warm = crashes
+    app = NewsApp(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: any("exited while loading" in n for n in notifications(app)))
+        await ask(app, pilot)  # the app stays usable: the next question tries again

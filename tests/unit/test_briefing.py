@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
+from assistant.answerers.chat import ENDPOINT_CONTEXT
 from assistant.briefing import article_batches, budget_of, sub_queries
 from assistant.dates import find_dates, show_dates
-from assistant.providers import ChatChoice
 from assistant.render import render_briefing
 from assistant.settings import load_settings
 from assistant.types import Article, Briefing, BriefItem, BriefSource, Citation, TimelineEvent
@@ -56,11 +56,12 @@ def test_a_long_article_is_split_into_batches_that_fit_the_budget():
     assert covered.replace(" ", "") == text.replace(" ", "")
 
 
-def test_the_budget_follows_the_local_context_window():
+def test_the_budget_follows_the_writers_context_window():
     settings = load_settings(env={}, dotenv=None, local_context=2048, max_tokens=200)
-    small = budget_of(ChatChoice("local", "m", None), settings, None)
+    small = budget_of(2048, settings, None)
     assert small == (2048 - 350 - 200) * 3
-    assert budget_of(ChatChoice("openai", "m", None), settings, None) > small
+    assert budget_of(ENDPOINT_CONTEXT, settings, None) > small
+    assert budget_of(ENDPOINT_CONTEXT, settings, 2048) == small  # a window given for one briefing wins
 
 
 def sample_briefing() -> Briefing:

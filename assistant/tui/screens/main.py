@@ -73,6 +73,7 @@ class MainScreen(Screen[None]):
         self.brief_request = 0
         self.briefing = False
         self.brief_topic = ""
+        self.warmed = False
 
     def compose(self) -> ComposeResult:
         # No select-on-focus: a letter typed elsewhere lands in the box as the start of a new question.
@@ -128,10 +129,21 @@ class MainScreen(Screen[None]):
     def on_status_loaded(self, msg: StatusLoaded) -> None:
         who = msg.provider + (f": {msg.model}" if msg.model and msg.model != msg.provider else "")
         self.query_one(StatusLine).set(provider=who, store=msg.store, articles=msg.articles)
+        if msg.provider != "no LLM" and not self.warmed:
+            self.warmed = True
+            self.warm_llm()
         if msg.empty and not self.ingesting:
             from assistant.tui.screens.empty import EmptyStoreScreen
 
             self.app.push_screen(EmptyStoreScreen(msg.store, msg.problem), self.start_ingest)
+
+    @work(thread=True, group="warm", exit_on_error=False)
+    def warm_llm(self) -> None:
+        """The answerer gets ready while the user types (the local model's child starts and reads its instructions)."""
+        try:
+            self.app.service.warm()
+        except AssistantError as exc:
+            self.post_message(WorkFailed("starting the LLM", exc.message, exc.hint))
 
     # ---- asking -----------------------------------------------------------------------------------
 
