@@ -83,7 +83,11 @@ class Assistant:
             return self._answerers[name]
 
     def warm(self, llm: str | None = None) -> None:
-        """Have who answers `llm` ready before the first question (the TUI calls this while its user types)."""
+        """Get ready for the first question (the TUI calls this while its user types): the language pipeline
+        loaded, and who answers `llm` ready (the local model's child started, its instructions read)."""
+        from assistant.language import nlp
+
+        nlp()
         self.answerer(llm).warm()
 
     def close(self) -> None:

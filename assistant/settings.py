@@ -73,7 +73,9 @@ class Settings(BaseSettings):
     local_model: Path | None = Field(
         None, description="GGUF file for the local model; default: the packaged Qwen2.5-Coder-1.5B-Instruct."
     )
-    local_threads: int = Field(0, ge=0, description="Threads for the local model; 0 = all cores.")
+    local_threads: int = Field(
+        0, ge=0, description="Threads the local model reads a prompt on (0 = all cores); it writes on half of them."
+    )
     local_context: int = Field(4096, ge=512, description="Context window of the local model, in tokens.")
     temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature.")
     max_tokens: int = Field(400, ge=16, description="Most tokens an answer may take.")

@@ -1,8 +1,11 @@
 """The local model's answerer against a naive chain with the same GGUF, same questions, same run, and the
 extractive answerer beside them; then the oracle survival rate over the whole question set. Writes bench/llm.json.
 
-naive: the top 4 chunks, 1,000 characters each, stuffed in one prompt (bench/naive_answer.txt, the free-text
-prompt this project used before structured evidence), free text out;
+naive: the top 4 chunks, 1,000 characters each, stuffed in one prompt, free text out: the chain of
+LangChain's RAG tutorial (its prompt, rlm/rag-prompt: "If you don't know the answer, just say that you
+don't know. Use three sentences maximum"), the baseline of issue 14;
+naive_strict: the same chunks, numbered, with the free-text prompt this project used before structured
+evidence (bench/naive_answer.txt: cite every sentence, or reply exactly the refusal);
 local: the structured-evidence answerer (numbered sentences in, JSON claims out, grammar-constrained).
 Each has its own llama_cpp.server child with the same GGUF and the same server flags (as each would run
 alone: its instruction prefix stays in that server's cache between questions); each answers one question
@@ -29,6 +32,8 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from langchain_core.prompts import ChatPromptTemplate  # noqa: E402
+
 from assistant.answerability import assess  # noqa: E402
 from assistant.answerers.evidence import build_evidence  # noqa: E402
 from assistant.answerers.local import LocalAnswerer  # noqa: E402
@@ -41,6 +46,12 @@ from assistant.settings import load_settings  # noqa: E402
 from assistant.types import Answer  # noqa: E402
 
 NAIVE_K, NAIVE_CHARS = 4, 1000
+# LangChain's RAG tutorial prompt (hub: rlm/rag-prompt), its context the chunks' text joined by blank lines
+TUTORIAL = ChatPromptTemplate.from_messages([("human", (
+    "You are an assistant for question-answering tasks. Use the following pieces of retrieved context to answer "
+    "the question. If you don't know the answer, just say that you don't know. Use three sentences maximum and "
+    "keep the answer concise.\nQuestion: {question} \nContext: {context} \nAnswer:"))])
+DONT_KNOW = ("don't know", "do not know", REFUSAL.lower().rstrip("."))
 
 
 def right(item: dict, text: str) -> bool:
@@ -55,18 +66,22 @@ def pct(values: list[float], q: float) -> float | None:
     return round(v[min(len(v) - 1, int(round(q * (len(v) - 1))))], 2)
 
 
-def naive(assistant: Assistant, server: LocalAnswerer, question: str) -> tuple[str, bool, float | None]:
+def naive(assistant: Assistant, server: LocalAnswerer, question: str, strict: bool) -> tuple[str, bool, float | None]:
+    started = time.perf_counter()
     passages = assistant.retrieve(question, k=NAIVE_K)
     clipped = [p.model_copy(update={"text": p.text[:NAIVE_CHARS]}) for p in passages]
     s = assistant.settings  # llama_cpp.server reads max_tokens (ChatOpenAI sends max_completion_tokens)
     chat = make_endpoint_chat(s, server.server.base_url(), server.server.alias).bind(extra_body={"max_tokens": s.max_tokens})
-    chain = load_prompt("naive_answer", ROOT / "bench") | chat
-    started, first, text = time.perf_counter(), None, ""
-    for chunk in chain.stream({"question": question, "sources": format_sources(clipped)}):
+    if strict:
+        chain, values = load_prompt("naive_answer", ROOT / "bench") | chat, {"sources": format_sources(clipped)}
+    else:
+        chain, values = TUTORIAL | chat, {"context": "\n\n".join(p.text for p in clipped)}
+    first, text = None, ""
+    for chunk in chain.stream({"question": question, **values}):
         if chunk.content and first is None:
             first = time.perf_counter() - started
         text += str(chunk.content)
-    refused = not text.strip() or REFUSAL.lower().rstrip(".") in text.lower()
+    refused = not text.strip() or any(p in text.lower().replace("’", "'") for p in DONT_KNOW)
     return text, refused, first
 
 
@@ -134,12 +149,15 @@ def main() -> None:
     t0 = time.perf_counter()
     local.server.base_url()
     start_s = round(time.perf_counter() - t0, 1)
-    naive_server = LocalAnswerer(settings)  # the same GGUF in a second child
-    naive_server.server.log = settings.cache_dir / "naive-model.log"
-    runs: dict[str, list[dict]] = {"naive": [], "local": [], "extractive": []}
+    naive_servers = {name: LocalAnswerer(settings) for name in ("naive", "naive_strict")}  # the same GGUF
+    for name, server in naive_servers.items():
+        server.server.log = settings.cache_dir / f"{name.replace('_', '-')}-model.log"
+    runs: dict[str, list[dict]] = {"naive": [], "naive_strict": [], "local": [], "extractive": []}
 
     def answer(name: str, question: str) -> tuple[str, bool, float | None]:
-        return naive(assistant, naive_server, question) if name == "naive" else ours(assistant, name, question)
+        if name in naive_servers:
+            return naive(assistant, naive_servers[name], question, strict=name == "naive_strict")
+        return ours(assistant, name, question)
 
     warm = next(i for i in items if i not in sample and i["type"] != "unanswerable")
     for name in runs:
@@ -155,15 +173,16 @@ def main() -> None:
             runs[name].append(row)
             print(name, json.dumps(row), flush=True)
     result = {name: summary(rows) for name, rows in runs.items()}
-    n, lo = result["naive"], result["local"]
-    result["ratios"] = {"local_p50_over_naive_p50": round(lo["p50_s"] / n["p50_s"], 3) if n["p50_s"] else None}
+    lo = result["local"]["p50_s"]
+    result["ratios"] = {f"local_p50_over_{name}_p50": round(lo / result[name]["p50_s"], 3) for name in naive_servers}
     result["server_start_s"] = start_s
     result["oracle"] = oracle_rate(assistant, items)
     result["sample"] = [i["id"] for i in sample]
     result["warm_up"] = warm["id"]
     result["rows"] = runs
     assistant.close()
-    naive_server.close()
+    for server in naive_servers.values():
+        server.close()
     Path(args.output).write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps({k: v for k, v in result.items() if k != "rows"}, indent=2))
 

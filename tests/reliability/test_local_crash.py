@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.resources
 import os
 import signal
+import threading
 
 import pytest
 
@@ -42,24 +43,37 @@ def local(make_local):
     return make_local()
 
 
+def dies_with_its_first_request(answerer) -> list[int]:
+    """The child is stopped as the answerer's first request goes out to it (the kernel still takes the
+    connection) and killed a moment later, so it dies with that request in flight; its pid is returned."""
+    serve = answerer.server.base_url
+    killed: list[int] = []
+
+    def base_url() -> str:
+        url = serve()
+        if not killed:
+            killed.append(answerer.server.pid)
+            os.kill(killed[0], signal.SIGSTOP)
+            threading.Timer(0.5, os.kill, (killed[0], signal.SIGKILL)).start()
+        return url
+
+    answerer.server.base_url = base_url
+    return killed
+
+
 def test_killing_the_local_model_mid_answer_is_a_clear_error_and_the_next_question_restarts_it(local):
     answerer = local.answerer()
     assert answerer.name == "local" and answerer.server.pid is None  # nothing started before the first question
-    stream = local.stream(QUESTION)
-    first = next(stream)  # the first token: the child is generating
-    assert isinstance(first, str) and first
-    pid = answerer.server.pid
-    os.kill(pid, signal.SIGKILL)
+    killed = dies_with_its_first_request(answerer)
     with pytest.raises(ProviderError) as caught:
-        for _ in stream:
-            pass
+        local.ask(QUESTION)
     error = caught.value
     assert error.retryable and "local model process stopped" in error.message and "SIGKILL" in error.message
     assert "ask again" in error.hint
 
     answer = local.ask(QUESTION)  # the next question starts a new child and is answered (or refused) normally
     assert isinstance(answer, Answer) and answer.provider == "local"
-    assert answerer.server.pid not in (None, pid) and answerer.server.starts == 2
+    assert answerer.server.pid not in (None, killed[0]) and answerer.server.starts == 2
 
 
 def test_closing_the_assistant_stops_the_child(local):
@@ -77,17 +91,7 @@ def test_a_local_model_killed_during_a_briefing_is_a_clear_error_and_the_next_br
     """Briefings ask the same supervised child as answers (no model is loaded in the assistant's process)."""
     local = make_local(max_tokens=60, timeout=600)  # short replies: this proves the supervision, not the facts
     answerer = local.answerer()
-    serve = answerer.server.base_url
-    killed: list[int] = []
-
-    def dies_once_asked() -> str:  # the first child is killed with the briefing's first request on its way to it
-        url = serve()
-        if not killed:
-            killed.append(answerer.server.pid)
-            os.kill(killed[0], signal.SIGKILL)
-        return url
-
-    answerer.server.base_url = dies_once_asked  # type: ignore[method-assign]
+    killed = dies_with_its_first_request(answerer)
     with pytest.raises(ProviderError) as caught:
         local.brief(TOPIC, max_articles=1)
     assert caught.value.retryable and "local model process stopped" in caught.value.message
