@@ -26,7 +26,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.chunking import sentence_spans
 from assistant.dates import asked_days, reports_day
-from assistant.language import ENTITY, NAMED, NUMBERS, Question, analyze, content_lemmas, parse
+from assistant.language import ENTITY, NAMED, NUMBERS, Question, analyze, content_lemmas, parse, unlabelled_names
 from assistant.retrieval import mentions_name
 from assistant.text import content_tokens, looks_like_instruction
 from assistant.types import Answerability, Passage
@@ -126,6 +126,11 @@ def _context(ent: Any) -> list[Any]:
     out += [t for c in root.children if c.dep_ in ("compound", "amod", "appos", "nmod") for t in c.subtree]
     head = root.head
     out.append(head)
+    # a modifier of a modifier is said of the phrase's head: in "28,000 Andy Warhol photographs" the small
+    # parser may hang the number from "Warhol", a compound of "photographs"
+    while head.dep_ in ("compound", "nmod", "amod") and head.head != head and head.head.i > head.i:
+        head = head.head
+        out.append(head)
     if head.dep_ == "prep" or root.dep_ == "pobj":
         out.append(head.head)
     for c in root.children:
@@ -240,6 +245,8 @@ def _holds(q: Question, c: Sentence, doc: Any, lemmas: frozenset[str], sim: Word
         c.score = fit * min(1.0, len(lemmas - q.terms) / NEW_WORDS)
         return
     found = [(e, _attached(e, q, sim)) for e in doc.ents if e.label_ in q.labels and not _in_question(e, q)]
+    if q.labels & NAMED:  # a name the small model left unlabelled: "her graphic novel Angel Catbird"
+        found += [(s, _attached(s, q, sim)) for s in unlabelled_names(doc) if not _in_question(s, q)]
     if q.labels & NUMBERS:  # a bare number the model left unlabelled
         found += [(doc[t.i:t.i + 1], _attached(doc[t.i:t.i + 1], q, sim)) for t in doc
                   if t.like_num and not t.ent_type_ and t.lower_ not in q.words]

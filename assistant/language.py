@@ -225,19 +225,28 @@ def _phrase(focus: Any) -> str:
     return focus.doc[start:focus.i + 1].text
 
 
+def unlabelled_names(doc: Any) -> list[Any]:
+    """Runs of proper nouns the entity recogniser left unlabelled ("Angel Catbird", a band's name), as spans:
+    the parser says they are names, not of what kind."""
+    covered = {t.i for e in doc.ents for t in e}
+    spans: list[Any] = []
+    start = None
+    for t in list(doc) + [None]:
+        if t is not None and t.pos_ == "PROPN" and t.i not in covered:
+            start = t.i if start is None else start
+            continue
+        if start is not None:
+            spans.append(doc[start:t.i if t is not None else len(doc)])
+            start = None
+    return spans
+
+
 def names_of(doc: Any, labels: frozenset[str] | None = None) -> tuple[str, ...]:
     """The names a text uses: its entities other than numbers and dates, and proper-noun runs the model
     left unlabelled; or only its entities of the given labels."""
     spans = [list(e) for e in doc.ents if (e.label_ in labels if labels else e.label_ not in NUMBERS | TIMES | {"ORDINAL"})]
-    covered = {t.i for e in doc.ents for t in e}
-    run: list[Any] = []
-    for t in list(doc) + [None]:
-        if t is not None and t.pos_ == "PROPN" and t.i not in covered and not labels:
-            run.append(t)
-            continue
-        if run:
-            spans.append(run)
-            run = []
+    if not labels:
+        spans += [list(s) for s in unlabelled_names(doc)]
     # the capitalised words of each: "Once Hurricane Dorian" is "Hurricane Dorian", "the UN" is "UN"
     names = [" ".join(t.text for t in span if t.text[:1].isupper() and not t.is_stop and t.i > 0 or
                       t.text[:1].isupper() and t.pos_ == "PROPN") for span in spans]

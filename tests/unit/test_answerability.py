@@ -116,3 +116,13 @@ def test_a_relative_that_is_not_the_question_word(embeddings):
     q = analyze("What is the name of the bridge near Riverton that was closed by the flood?", embeddings)
     assert q.kind == "entity" and q.focus == "bridge"
     assert analyze("How many present-day bridges did the flood close?", embeddings).focus == "bridge"
+
+
+
+def test_a_name_the_recogniser_leaves_unlabelled_answers_a_which_question(embeddings):
+    """The small model tags no entity in "40 Van Gogh drawings"; the parser still says the words are a name."""
+    passages = _passages("The Riverton museum reopened on Saturday after a flood.",
+                         "The museum lent more than 40 Van Gogh drawings and other works to the town gallery.",
+                         title="Riverton museum reopens")
+    a = _assess("Which artist's drawings did the Riverton museum lend to the town gallery?", passages, embeddings)
+    assert a.answerable and a.ranked[0].answer == "Van Gogh"
