@@ -3,7 +3,10 @@ model, the local GGUF model in a supervised child process). The service asks whi
 never which one it is.
 
 `stream(question, passages, assessment)` yields the answer's text as it is written, then one `Draft` last:
-the raw answer with `[n]` passage markers, which the service validates (`citations.validate`).
+the raw answer with `[n]` passage markers, which the service validates (`citations.validate`). It is called
+only when the assessment found an answer of the kind asked; a model may still find that no evidence
+sentence states it ("cannot_answer"), and its reason, carried on the `Draft`, becomes the answer's
+answerability reason.
 `write(prompt, values)` is the model's free-text reply to one of `prompts/` (a briefing's facts, a summary),
 validated by the caller like an answer; the extractive answerer writes nothing of its own, so it replies
 with the refusal and the caller keeps the article's own sentences, as it does when a model's reply fails
@@ -29,6 +32,7 @@ class Draft:
 
     raw: str
     usage: dict[str, int] = field(default_factory=dict)
+    reason: str | None = None  # why a model found no answer in the evidence ("cannot_answer")
 
 
 class Answerer(Protocol):

@@ -81,7 +81,9 @@ class ChatAnswerer:
                         self._form += 1
                     continue
                 raise self.error(exc) from None
-        yield Draft(to_raw(parse_reply(text), evidence), usage)
+        data = parse_reply(text)
+        reason = data.get("cannot_answer")
+        yield Draft(to_raw(data, evidence), usage, reason.strip() if isinstance(reason, str) and reason.strip() else None)
 
     def reply_limit(self, tokens: int) -> dict[str, Any]:
         """Request fields that cap one reply at `tokens`."""

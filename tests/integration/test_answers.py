@@ -91,13 +91,21 @@ def test_a_near_miss_question_is_refused_while_its_answerable_neighbour_is_answe
 def test_the_local_model_is_not_asked_when_the_passages_hold_no_answer_of_the_kind_asked(
         make_settings, embeddings, wikinews_store):
     """A small local model answers with whatever is closest; when no near-best sentence holds a percentage,
-    it is not asked and the answer is the refusal. An answerable question still reaches it."""
-    local, chat = fake_answerer(SEATS, name="local")
+    it is not asked and the answer is the refusal. An answerable question still reaches it, and when the
+    model finds that no evidence sentence states the fact, its reason is the answer's answerability reason."""
+    nothing = json.dumps({"claims": [], "cannot_answer": "no sentence gives the seats lost"})
+    local, chat = fake_answerer(SEATS, nothing, name="local")
     assistant = Assistant(make_settings(store=wikinews_store), embeddings=embeddings, answerer=local)
     near_miss = assistant.ask("What percentage of the seats did the Liberals win in the 2019 Canadian election?")
     assert near_miss.refused and near_miss.provider == "local" and chat.prompts == []
-    answer = assistant.ask("How many seats did the Liberals lose in the 2019 Canadian election?")
+    question = "How many seats did the Liberals lose in the 2019 Canadian election?"
+    answer = assistant.ask(question)
     assert not answer.refused and len(chat.prompts) == 1 and "20 seats" in answer.citations[0].quote
+    assert answer.answerability and not answer.answerability.refused
+    judged = assistant.ask(question)
+    assert judged.refused and judged.answer == REFUSAL and len(chat.prompts) == 2
+    assert judged.answerability and judged.answerability.refused
+    assert "no sentence gives the seats lost" in judged.answerability.reason
 
 
 def test_a_question_that_names_only_a_day_is_answered_from_the_articles_that_report_it(make_settings, embeddings,
