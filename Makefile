@@ -59,6 +59,9 @@ eval: install
 	$(BIN)/assistant --store $(EVAL_STORE) eval bench/heldout_questions.jsonl --llm extractive -o bench/eval_heldout.json
 	$(BIN)/assistant --store $(EVAL_STORE) eval bench/fresh_a.jsonl --llm extractive -o bench/eval_fresh_a.json
 	$(BIN)/assistant --store $(EVAL_STORE) eval bench/fresh_b.jsonl --llm extractive -o bench/eval_fresh_b.json
+	$(BIN)/assistant --store $(EVAL_STORE) eval bench/fresh_c.jsonl --llm extractive -o bench/eval_fresh_c.json
+	$(BIN)/assistant --store $(EVAL_STORE) eval bench/fresh_d.jsonl --llm extractive -o bench/eval_fresh_d.json
+	$(BIN)/assistant --store $(EVAL_STORE) eval bench/fresh_e.jsonl --llm extractive -o bench/eval_fresh_e.json
 
 clean:
 	rm -rf $(VENV) store/demo .pytest_cache
