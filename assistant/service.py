@@ -35,18 +35,15 @@ def base_path(source_path: str) -> str:
     return source_path.split("#", 1)[0]
 
 
-def judged(score: Answerability, refused: bool, reason: str | None, quotes: list[str]) -> Answerability:
-    """The answerability as the answer came out: a model that read the evidence may find the fact the score
-    missed, or find that no sentence states it (its reason is then the reason); an answer whose every claim
-    failed validation is a refusal too."""
+def judged(score: Answerability, refused: bool, reason: str | None) -> Answerability:
+    """The answerability as the answer came out: a model that read the evidence may find that no sentence
+    states what is asked (its reason is then the reason), and an answer whose every claim failed validation
+    is a refusal too."""
     if refused and reason:
         return score.model_copy(update={"refused": True, "reason": f"the model found no sentence that states it: {reason}"})
-    if refused == score.refused:
-        return score
-    if refused:
+    if refused and not score.refused:
         return score.model_copy(update={"refused": True, "reason": "no claim of the answer was supported by its citation"})
-    return score.model_copy(update={"refused": False, "reason": "the model found it stated in the cited sentences",
-                                    "evidence": quotes or score.evidence})
+    return score
 
 
 class Assistant:
@@ -250,8 +247,7 @@ class Assistant:
         v = validate(draft.raw, passages, s.min_support)
         yield base.model_copy(update={"answer": v.text, "refused": v.refused, "citations": v.citations,
                                       "removed": v.removed, "usage": draft.usage,
-                                      "answerability": judged(assessment.answerability, v.refused, draft.reason,
-                                                              [c.quote for c in v.citations])})
+                                      "answerability": judged(assessment.answerability, v.refused, draft.reason)})
 
     def ask(self, question: str, k: int | None = None, llm: str | None = None, filters: Filters | None = None) -> Answer:
         answer = None

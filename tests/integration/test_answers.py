@@ -64,6 +64,7 @@ def test_a_model_that_cites_nothing_gives_a_refusal(make_settings, embeddings, s
     fake, _ = fake_answerer("Probably gold and silver mines somewhere.")
     answer = Assistant(make_settings(store=seed_store), embeddings=embeddings, answerer=fake).ask(QUESTION)
     assert answer.refused and answer.answer == REFUSAL
+    assert answer.answerability and answer.answerability.refused and "supported" in answer.answerability.reason
 
 
 def test_date_filters_reach_retrieval(make_settings, embeddings, seed_store):
