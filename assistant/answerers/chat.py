@@ -83,7 +83,7 @@ class ChatAnswerer:
                 raise self.error(exc) from None
         data = parse_reply(text)
         reason = data.get("cannot_answer")
-        yield Draft(to_raw(data, evidence), usage, reason.strip() if isinstance(reason, str) and reason.strip() else None)
+        yield Draft(to_raw(data, evidence), usage, (reason.strip() if isinstance(reason, str) else "") or None)
 
     def reply_limit(self, tokens: int) -> dict[str, Any]:
         """Request fields that cap one reply at `tokens`."""

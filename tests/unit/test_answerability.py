@@ -118,7 +118,6 @@ def test_a_relative_that_is_not_the_question_word(embeddings):
     assert analyze("How many present-day bridges did the flood close?", embeddings).focus == "bridge"
 
 
-
 def test_a_name_the_recogniser_leaves_unlabelled_answers_a_which_question(embeddings):
     """The small model tags no entity in "40 Van Gogh drawings"; the parser still says the words are a name."""
     passages = _passages("The Riverton museum reopened on Saturday after a flood.",
