@@ -51,7 +51,8 @@ LABELS = {
     "CARDINAL": "a number or count: 22, three, dozens",
 }
 TYPED = tuple(LABELS)
-# Question shapes to the labels of their answer. "how <adjective>" not listed asks for a quantity.
+# Question shapes to the labels of their answer. "how <adjective>" not listed asks for a quantity ("how
+# far", "how deep"); "how" alone asks for a manner ("how did she describe it"), a description.
 SHAPES: dict[str, frozenset[str]] = {
     "who": PERSONS | ORGANISATIONS,
     "whom": PERSONS | ORGANISATIONS,
@@ -62,8 +63,8 @@ SHAPES: dict[str, frozenset[str]] = {
     "how much": NUMBERS,
     "how old": frozenset({"DATE", "CARDINAL"}),
     "how long": TIMES | frozenset({"QUANTITY", "CARDINAL"}),
-    "how": frozenset({"QUANTITY", "CARDINAL", "PERCENT", "MONEY"}),
 }
+MEASURES = frozenset({"QUANTITY", "CARDINAL", "PERCENT", "MONEY"})  # "how <adjective>"
 CAUSE = "cause"  # "why" asks for a cause, not an entity
 DESCRIPTION = "description"  # "what happened", "what did she say": a clause, not an entity
 ENTITY = "entity"
@@ -311,7 +312,7 @@ def analyze(question: str, embeddings: Embeddings) -> Question:
     elif wh in SHAPES:
         kind, labels = ENTITY, SHAPES[wh]
     elif wh is not None and wh.startswith("how "):
-        kind, labels = ENTITY, SHAPES["how"]
+        kind, labels = ENTITY, MEASURES
     elif focus is not None and wh in ("which", "what", "whose"):
         kind, labels = ENTITY, typer(embeddings).labels(_phrase(focus))
     else:

@@ -7,7 +7,7 @@ import pytest
 from assistant.answerability import assess
 from assistant.embeddings import make_embeddings
 from assistant.extractive import extractive_answer
-from assistant.language import NUMBERS, PERSONS, analyze
+from assistant.language import MEASURES, NUMBERS, PERSONS, analyze
 from assistant.prompts import REFUSAL
 from assistant.settings import Settings
 from assistant.types import Passage
@@ -40,6 +40,9 @@ def test_question_analysis_reads_the_focus_and_the_kind_of_answer(embeddings):
     assert who.labels >= PERSONS and who.focus is None and who.predicate == "open"
     assert analyze("Why did the dam fail?", embeddings).kind == "cause"
     assert analyze("What was the cause of the flood?", embeddings).kind == "cause"
+    # "how" before a verb asks in what way, not how much
+    assert analyze("How did the mayor describe the new bridge?", embeddings).kind == "description"
+    assert analyze("How deep was the flood water in Riverton?", embeddings).labels == MEASURES
 
 
 def test_a_which_noun_is_typed_by_what_it_names(embeddings):
