@@ -146,12 +146,20 @@ def filters_of(since: str | None, until: str | None, outlet: str | None) -> Any:
 
 
 def print_answer(answer: Any) -> None:
-    from assistant.render import answer_text
+    from assistant.render import answer_text, clean
 
     click.echo(answer_text(answer), nl=False)
+    notes = []
+    a = answer.answerability
+    if answer.refused and a is not None:
+        # why, and the sentence that came closest, so the reader can judge the refusal for themselves
+        notes.append(f"(why: {clean(a.reason)}; answerability {a.score:.2f})")
+        if a.evidence and not answer.citations:
+            notes.append(f'(closest sentence: "{clean(a.evidence[0])}")')
     if answer.removed:
-        click.echo(f"\n({len(answer.removed)} unsupported sentence(s) removed)", err=True)
-    click.echo(f"\n(answered by {answer.provider}" + (f": {answer.model}" if answer.provider != "extractive" else "") + ")", err=True)
+        notes.append(f"({len(answer.removed)} unsupported sentence(s) removed)")
+    notes.append(f"(answered by {answer.provider}" + (f": {answer.model}" if answer.provider != "extractive" else "") + ")")
+    click.echo("\n" + "\n".join(notes), err=True)
 
 
 @main.command()

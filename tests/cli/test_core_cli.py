@@ -41,6 +41,13 @@ def test_plain_ask_prints_the_answer_and_a_numbered_source_list(tmp_path):
     assert "answered by extractive" in out.stderr
     refused = run_cli("--store", str(store), "ask", "What is the population of Iceland?", "--llm", "extractive", cwd=tmp_path)
     assert refused.returncode == 0 and refused.stdout.strip() == "The articles do not say."
+    assert "(why: " in refused.stderr and "answerability 0." in refused.stderr  # the refusal says why, aside
+    # on topic but unanswered: the sentence that came closest is shown, quoted from the article
+    near = run_cli("--store", str(store), "ask", "How many trucks were seen at the Kyzylbulag deposit?",
+                   "--llm", "extractive", cwd=tmp_path)
+    assert near.stdout.strip() == "The articles do not say."
+    closest = near.stderr.split('(closest sentence: "')[1].split('")')[0]
+    assert any(closest in p.read_text() for p in DEMO.iterdir())
 
 
 def test_bad_input_is_named_and_the_rest_is_ingested(tmp_path):

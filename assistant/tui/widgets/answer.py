@@ -55,6 +55,8 @@ class AnswerView(VerticalScroll):
         if answer.refused and answer.answerability:
             a = answer.answerability
             notes.append(f"Answerability {a.score:.2f}: {clean(a.reason)}.")
+            if a.evidence and not answer.citations:
+                notes.append(f'Closest sentence: "{clean(a.evidence[0])}"')
         if answer.removed:
             notes.append(f"{len(answer.removed)} unsupported sentence(s) removed.")
         who = answer.provider + (f": {answer.model}" if answer.model and answer.model != answer.provider else "")
