@@ -42,26 +42,29 @@ def format_sources(passages: list[Passage]) -> str:
 _GROUPED = re.compile(r"\b\d{1,3}(?:,\d{3})+\b")
 _SCALED = re.compile(r"\b(\d+(?:\.\d+)?)\s+(thousand|million|billion)\b", re.I)
 _SCALE = {"thousand": 10**3, "million": 10**6, "billion": 10**9}
+_UNIT_JOINED = re.compile(r"\b(\d+(?:\.\d+)?)([a-zA-Z]{1,3})\b")  # "139km", "5kg": a number written against its unit
 
 
 def plain_numbers(text: str) -> str:
-    """Numbers in one written form: "660,000" and "660 thousand" both as "660000" (a number format, not
-    words: an answer that writes the figure the other way says the same thing)."""
-    text = _GROUPED.sub(lambda m: m[0].replace(",", ""), text)
+    """Numbers in one written form: "660,000" and "660 thousand" both as "660000", "139km" as "139 km" (a
+    number format, not words: an answer that writes the figure the other way says the same thing)."""
+    text = _UNIT_JOINED.sub(r"\1 \2", _GROUPED.sub(lambda m: m[0].replace(",", ""), text))
     return _SCALED.sub(lambda m: f"{round(float(m[1]) * _SCALE[m[2].lower()])}", text)
 
 
 def support(claim: str, passage_text: str) -> float:
-    """Share of the claim's content words found in the passage. A number or a name the passage lacks
-    counts double: those are the words a wrong answer most often gets wrong."""
+    """Share of the claim's content words found in the passage; none if the claim gives a figure the
+    passage does not, and a name the passage lacks counts double: those are what a wrong answer most often
+    gets wrong."""
     claim, passage_text = plain_numbers(claim), plain_numbers(passage_text)
     claim_tokens = content_tokens(claim)
     if not claim_tokens:
         return 0.0
     have = content_tokens(passage_text)
     missing = claim_tokens - have
-    salient = {n for n in _NUMBER.findall(claim) if n not in passage_text}
-    salient |= {w for w in _NAME.findall(claim)[1:] if content_tokens(w) and not content_tokens(w) & have}
+    if not set(_NUMBER.findall(claim)) <= set(_NUMBER.findall(passage_text)):
+        return 0.0  # a figure the passage does not give ("24" is not given by "2024") is not supported by it
+    salient = {w for w in _NAME.findall(claim)[1:] if content_tokens(w) and not content_tokens(w) & have}
     return max(0.0, 1.0 - (len(missing) + len(salient)) / len(claim_tokens))
 
 

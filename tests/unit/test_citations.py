@@ -42,6 +42,13 @@ def test_a_wrong_number_in_a_claim_counts_against_support():
     assert v.refused and v.text == REFUSAL
 
 
+def test_a_figure_written_apart_from_its_unit_is_the_same_figure():
+    text = "The new line runs 42km from the port to the airport."
+    v = validate("The line runs 42 km [1].", [passage("c", text)])
+    assert not v.refused and v.citations[0].quote == text
+    assert validate("The line runs 24 km [1].", [passage("c", text)]).refused
+
+
 def test_a_miscited_sentence_moves_to_the_passage_that_supports_it():
     v = validate("The mayor said repairs will cost 12 million dollars [1].", PASSAGES)
     assert [c.article_id for c in v.citations] == ["b"]
