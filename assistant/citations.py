@@ -127,7 +127,7 @@ def is_refusal(raw: str) -> bool:
 def split_claims(text: str) -> list[tuple[str, list[int]]]:
     """Sentences of an answer with the citation numbers each carries (markers after the full stop count)."""
     text = _MARKERS_AFTER_STOP.sub(lambda m: f"{m[2].strip()}{m[1]}", text)
-    out = []
+    out: list[tuple[str, list[int]]] = []
     for a, b in sentence_spans(text):
         sentence = text[a:b]
         numbers = [int(n) for group in CITATION_RE.findall(sentence) for n in re.split(r"[,;]\s*", group) if n.strip()]
@@ -231,6 +231,7 @@ def validate(raw: str, passages: list[Passage], min_support: float = 0.5) -> Val
                 )
             marks.append(f"[{numbers_of[key]}]")
         m = _STOP.match(claim)
+        assert m is not None  # the pattern matches any text
         body, stop, mark = m[1], m[2] or ".", "".join(dict.fromkeys(marks))
         # `claim [1].`, but after a closing quote: `he said." [1]`
         sentences.append(f"{body}{stop} {mark}" if len(stop) > 1 else f"{body} {mark}{stop}")

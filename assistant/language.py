@@ -305,6 +305,8 @@ def analyze(question: str, embeddings: Embeddings) -> Question:
     # relocated"), not those of clauses that only set the scene ("when their boat sank") or describe a noun
     # ("who chaired the postponed meeting" asks of chairing)
     events = [t for t in doc if t.pos_ == "VERB" and not _in_clause(t) and t.dep_ != "amod"]
+    kind: str
+    labels: frozenset[str]
     if wh == "why":
         kind, labels = CAUSE, frozenset()
     elif named and focus is not None:

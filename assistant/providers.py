@@ -15,6 +15,7 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
+from pydantic import SecretStr
 
 from assistant.errors import ConfigError, ProviderError
 from assistant.settings import Settings
@@ -76,12 +77,12 @@ def make_endpoint_chat(settings: Settings, base_url: str | None, model: str, api
 
     return ChatOpenAI(
         model=model,
-        api_key=api_key,
+        api_key=SecretStr(api_key),
         base_url=base_url,
         timeout=settings.timeout,
         max_retries=max_retries,
         temperature=settings.temperature,
-        max_tokens=settings.max_tokens,  # sent as max_completion_tokens, OpenAI's current name
+        max_completion_tokens=settings.max_tokens,  # OpenAI's current name for max_tokens
         stream_usage=True,
         extra_body=extra_body,
     )
@@ -95,7 +96,7 @@ def make_openai_embeddings(settings: Settings) -> Embeddings:
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
     emb = OpenAIEmbeddings(
         model=settings.openai_embedding_model,
-        api_key=key,
+        api_key=SecretStr(key),
         base_url=settings.openai_base_url,
         timeout=settings.timeout,
         max_retries=settings.max_retries,

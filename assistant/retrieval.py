@@ -170,11 +170,11 @@ class HybridRetriever(BaseRetriever):
         out: list[Passage] = []
         per: dict[str, int] = {}
         for cid in sorted(fused, key=lambda c: -fused[c]):
-            p = best.get(cid)
-            if p is None or per.get(p.article_id, 0) >= self.per_article:
+            found = best.get(cid)
+            if found is None or per.get(found.article_id, 0) >= self.per_article:
                 continue
-            per[p.article_id] = per.get(p.article_id, 0) + 1
-            out.append(p)
+            per[found.article_id] = per.get(found.article_id, 0) + 1
+            out.append(found)
             if len(out) >= k:
                 break
         return out

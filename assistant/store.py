@@ -45,6 +45,10 @@ def date_number(date: str | None) -> int | None:
 class Store:
     """A Chroma store of articles and their chunks, embedded on disk or on a Chroma server."""
 
+    # Chroma's collections, read as plain dicts and lists: its result types change from release to release
+    chunks: Any
+    articles: Any
+
     def __init__(self, settings: Settings, embedding_name: str, create: bool = False) -> None:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
@@ -56,7 +60,7 @@ class Store:
             where = f"Chroma server {settings.chroma_host}:{settings.chroma_port}"
             try:
                 self.client = chromadb.HttpClient(
-                    host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+                    host=str(settings.chroma_host), port=settings.chroma_port, settings=chroma_settings
                 )
                 self.client.heartbeat()
             except Exception as exc:
