@@ -211,10 +211,11 @@ SPARE_NAME_FROM = 3  # a question naming this many things may name one the way i
 
 def _names_it(q: Question, text: str) -> bool:
     """Whether an article names what the question names: every person, organisation or event, and at least
-    half of the places (a question may add "Spain" where the article says "Catalonia"). A question that
-    names many things may put one of them its own way ("the Downing Street plan", a title taken for a name)."""
+    half of the places (a question may add "Spain" where the article says "Catalonia"), not counting
+    nationalities ("Irish homes" may be homes "in Ireland"). A question that names many things may put one
+    of them its own way ("the Downing Street plan", a title taken for a name)."""
     actors = [n for n in q.names if n not in q.places]
-    places = [n for n in q.names if n in q.places]
+    places = [n for n in q.names if n in q.places and n not in q.peoples]
     missing = sum(not mentions_name(n, text) for n in actors)
     named_places = 2 * sum(mentions_name(n, text) for n in places) >= len(places)
     return named_places and missing <= (1 if len(q.names) >= SPARE_NAME_FROM else 0)

@@ -95,6 +95,14 @@ def test_an_article_that_never_names_what_is_asked_about_cannot_answer(embedding
     assert not a.answerable and "names" in a.answerability.reason
 
 
+def test_a_nationality_may_be_said_by_naming_the_country(embeddings):
+    """"Irish" in the question, "Ireland" in the article: a people is said of a place, not a name to find."""
+    passages = _passages("Storm Aine reached Ireland on Sunday night.",
+                         "Forecasters said 40,000 homes in Ireland lost power during the storm.")
+    a = _assess("How many Irish homes lost power during Storm Aine?", passages, embeddings)
+    assert a.answerable and a.ranked[0].answer == "40,000"
+
+
 def test_nothing_relevant_retrieved_is_refused(embeddings):
     a = _assess("Who won the chess championship?", _passages("Heavy rain flooded Riverton.", score=0.1), embeddings)
     assert not a.answerable and a.answerability.score < 0.3
