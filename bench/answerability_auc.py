@@ -1,6 +1,7 @@
 """How well the answerability score separates answerable questions from near misses, per question set:
-its AUC (1.0 separates them perfectly, 0.5 is chance), answerable and near misses refused at a few
-thresholds, and how often the best-ranked sentence holds the gold answer. Extractive only, no model; the
+its AUC (1.0 separates them perfectly, 0.5 is chance) and, at a few thresholds, the answerable questions
+refused, the near misses refused and the answerable questions answered with the gold answer in the best
+sentence. Extractive only, no model; the
 retrieval of each set is kept in a cache file so a change to `assistant/answerability.py` can be measured
 again in a minute or two.
 
@@ -66,11 +67,11 @@ def main() -> None:
 def report(name: str, rows: list[dict]) -> None:
     pos = [r["score"] for r in rows if not r["near"]]
     neg = [r["score"] for r in rows if r["near"]]
+    answered_right = {t: sum(r["right_first"] and r["score"] >= t for r in rows) / len(pos) for t in THRESHOLDS}
     at = "  ".join(f"{t}: {sum(p < t for p in pos) / len(pos):.2f}/{sum(n < t for n in neg) / len(neg):.2f}"
-                   for t in THRESHOLDS)
-    right = sum(r["right_first"] for r in rows)
-    print(f"{name}: AUC {auc(pos, neg):.3f}; answerable/near misses refused at {at}; "
-          f"best-ranked sentence holds the answer (answered or not) {right}/{len(pos)}")
+                   f"/{answered_right[t]:.2f}" for t in THRESHOLDS)
+    print(f"{name}: AUC {auc(pos, neg):.3f}; at each threshold, answerable refused / near misses refused / "
+          f"answerable answered with the answer in the best sentence: {at}")
 
 
 if __name__ == "__main__":
