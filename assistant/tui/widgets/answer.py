@@ -51,7 +51,7 @@ class AnswerView(VerticalScroll):
         if answer.refused and answer.citations:
             notes.append("The articles do not answer this; the cited sentence shows why.")
         elif answer.refused:
-            notes.append("No passage supports an answer. Rephrase, widen the filters (ctrl+t), or ingest more (ctrl+n).")
+            notes.append("No sentence of the articles answers this. Rephrase, widen the filters (ctrl+t), or ingest more (ctrl+n).")
         if answer.refused and answer.answerability:
             a = answer.answerability
             notes.append(f"Answerability {a.score:.2f}: {clean(a.reason)}.")
