@@ -214,7 +214,7 @@ def _names_it(q: Question, text: str) -> bool:
     half of the places (a question may add "Spain" where the article says "Catalonia"), not counting
     nationalities ("Irish homes" may be homes "in Ireland"). A question that names many things may put one
     of them its own way ("the Downing Street plan", a title taken for a name)."""
-    actors = [n for n in q.names if n not in q.places]
+    actors = [n for n in q.names if n not in q.places and n not in q.peoples]
     places = [n for n in q.names if n in q.places and n not in q.peoples]
     missing = sum(not mentions_name(n, text) for n in actors)
     named_places = 2 * sum(mentions_name(n, text) for n in places) >= len(places)

@@ -58,12 +58,10 @@ def support(claim: str, passage_text: str) -> float:
     gets wrong."""
     claim, passage_text = plain_numbers(claim), plain_numbers(passage_text)
     claim_tokens = content_tokens(claim)
-    if not claim_tokens:
-        return 0.0
+    if not claim_tokens or not set(_NUMBER.findall(claim)) <= set(_NUMBER.findall(passage_text)):
+        return 0.0  # a figure the passage does not give ("24" is not given by "2024") is not supported by it
     have = content_tokens(passage_text)
     missing = claim_tokens - have
-    if not set(_NUMBER.findall(claim)) <= set(_NUMBER.findall(passage_text)):
-        return 0.0  # a figure the passage does not give ("24" is not given by "2024") is not supported by it
     salient = {w for w in _NAME.findall(claim)[1:] if content_tokens(w) and not content_tokens(w) & have}
     return max(0.0, 1.0 - (len(missing) + len(salient)) / len(claim_tokens))
 

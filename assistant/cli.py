@@ -146,7 +146,7 @@ def filters_of(since: str | None, until: str | None, outlet: str | None) -> Any:
 
 
 def print_answer(answer: Any) -> None:
-    from assistant.render import answer_text, clean
+    from assistant.render import answer_text, clean, closest_sentence
 
     click.echo(answer_text(answer), nl=False)
     notes = []
@@ -154,8 +154,8 @@ def print_answer(answer: Any) -> None:
     if answer.refused and a is not None:
         # why, and the sentence that came closest, so the reader can judge the refusal for themselves
         notes.append(f"(why: {clean(a.reason)}; answerability {a.score:.2f})")
-        if a.evidence and not answer.citations:
-            notes.append(f'(closest sentence: "{clean(a.evidence[0])}")')
+        if closest := closest_sentence(answer):
+            notes.append(f'(closest sentence: "{closest}")')
     if answer.removed:
         notes.append(f"({len(answer.removed)} unsupported sentence(s) removed)")
     notes.append(f"(answered by {answer.provider}" + (f": {answer.model}" if answer.provider != "extractive" else "") + ")")

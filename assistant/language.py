@@ -128,7 +128,7 @@ class Question:
     names: tuple[str, ...]  # the names the question uses, as written
     terms: frozenset[str] = field(default_factory=frozenset)  # lower-cased lemmas of its content words
     words: frozenset[str] = field(default_factory=frozenset)  # all its words, lower-cased
-    places: tuple[str, ...] = ()  # those of its names that are places or peoples ("Spain", "Greek")
+    places: tuple[str, ...] = ()  # those of its names that are places ("Spain", "the Alps")
     peoples: tuple[str, ...] = ()  # those that name a nationality or group ("Greek", "Irish")
     prep: str | None = None  # the preposition of the slot asked about: "from" in "which group did she come from"
     verbs: tuple[str, ...] = ()  # lemmas of the verbs of its event: "announce" and "relocate" in "did NASA
@@ -329,6 +329,6 @@ def analyze(question: str, embeddings: Embeddings) -> Question:
         predicate=verb.lemma_.lower() if verb is not None and verb.pos_ == "VERB" else None,
         verbs=tuple(dict.fromkeys(t.lemma_.lower() for t in events)),
         prep=_prep(doc, wt),
-        places=names_of(doc, PLACES | {"NORP"}), peoples=names_of(doc, frozenset({"NORP"})), names=names_of(doc), terms=content_lemmas(t for t in doc if t != wt), words=frozenset(t.lower_ for t in doc),
+        places=names_of(doc, PLACES), peoples=names_of(doc, frozenset({"NORP"})), names=names_of(doc), terms=content_lemmas(t for t in doc if t != wt), words=frozenset(t.lower_ for t in doc),
         negated=any(t.dep_ == "neg" for t in doc),
     )

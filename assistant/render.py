@@ -35,6 +35,13 @@ def answered_by(answer: Answer) -> str:
     return answer.provider + (f": {answer.model}" if answer.model and answer.model != answer.provider else "")
 
 
+def closest_sentence(answer: Answer) -> str | None:
+    """The sentence that came closest to answering a refused question, when the refusal cites none (one that
+    cites the article saying the answer is not known shows it already)."""
+    a = answer.answerability
+    return clean(a.evidence[0]) if answer.refused and a and a.evidence and not answer.citations else None
+
+
 def answer_text(answer: Answer) -> str:
     """What `assistant ask` prints: the answer, then each source with its file, span and exact quote."""
     lines = [clean(answer.answer)]

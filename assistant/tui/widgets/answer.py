@@ -7,6 +7,7 @@ from textual.content import Content
 from textual.markup import escape
 from textual.widgets import Static
 
+from assistant.render import answered_by, closest_sentence
 from assistant.tui.format import answer_content, clean
 from assistant.types import Answer
 
@@ -55,12 +56,11 @@ class AnswerView(VerticalScroll):
         if answer.refused and answer.answerability:
             a = answer.answerability
             notes.append(f"Answerability {a.score:.2f}: {clean(a.reason)}.")
-            if a.evidence and not answer.citations:
-                notes.append(f'Closest sentence: "{clean(a.evidence[0])}"')
+            if closest := closest_sentence(answer):
+                notes.append(f'Closest sentence: "{closest}"')
         if answer.removed:
             notes.append(f"{len(answer.removed)} unsupported sentence(s) removed.")
-        who = answer.provider + (f": {answer.model}" if answer.model and answer.model != answer.provider else "")
-        notes.append(f"answered by {who}")
+        notes.append(f"answered by {answered_by(answer)}")
         self.query_one("#answer-note", Static).update(Content("\n".join(notes)))
         self.scroll_home(animate=False)
 
