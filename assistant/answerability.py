@@ -68,15 +68,19 @@ class Assessment:
 
 
 def sentences_of(passages: list[Passage]) -> list[Sentence]:
-    """Every sentence of the passages once (overlapping chunks repeat sentences); planted instructions out."""
+    """Every sentence of the passages once (overlapping chunks repeat sentences, and a story filed twice
+    repeats them in another article: the first passage's copy stands for both); planted instructions out."""
     seen: set[tuple[str, int]] = set()
+    texts: set[str] = set()
     out = []
     for n, p in enumerate(passages, 1):
         for a, b in sentence_spans(p.text, p.start):
             text = p.text[a - p.start:b - p.start]
-            if (p.article_id, a) in seen or len(text) < 20 or looks_like_instruction(text):
+            same = " ".join(text.split())
+            if (p.article_id, a) in seen or same in texts or len(text) < 20 or looks_like_instruction(text):
                 continue
             seen.add((p.article_id, a))
+            texts.add(same)
             out.append(Sentence(n, p.article_id, text, a, date=p.date))
     return out
 

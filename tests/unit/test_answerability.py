@@ -136,3 +136,14 @@ def test_a_name_the_recogniser_leaves_unlabelled_answers_a_which_question(embedd
                          title="Riverton museum reopens")
     a = _assess("Which artist's drawings did the Riverton museum lend to the town gallery?", passages, embeddings)
     assert a.answerable and a.ranked[0].answer == "Van Gogh"
+
+
+def test_a_story_filed_twice_is_quoted_once(embeddings):
+    """Two articles carrying the same sentence: the answer quotes it once, not twice in a row."""
+    same = "The council sent 14 rescue boats to the town, officials said."
+    first = _passages("Heavy rain flooded Riverton on Tuesday.", same)
+    second = [Passage(chunk_id="b:0", article_id="b", source_path="b.txt", title="Riverton flooded", date="2021-03-05",
+                      text=same, start=0, end=len(same), score=0.6)]
+    a = _assess("How many rescue boats did the council send to Riverton?", first + second, embeddings)
+    assert a.answerable
+    assert extractive_answer(a).count("14 rescue boats") == 1
