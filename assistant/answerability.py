@@ -4,7 +4,8 @@ with its reason and evidence.
 The question is read by the language pipeline (`language.analyze`): what kind of answer it expects and
 about which noun. The candidate sentences are those of the retrieved passages whose article names
 everything the question names. A sentence answers an entity question when it holds an entity of the
-expected label that the question does not already hold, attached in the parse to the noun asked about
+expected label (for a name, one the small recogniser called another kind of name counts less) that the
+question does not already hold, attached in the parse to the noun asked about
 (`15` as the numeric modifier of `wheelchairs` for "how many mobility chairs") or, with no noun, to the
 question's verb ("who founded": the subject of "founded"). Cause and description questions need a sentence
 that matches the question and says more than it. A matching sentence that negates what is asked ("the
@@ -172,6 +173,7 @@ def _in_question(ent: Any, q: Question) -> bool:
 ABOUT_WEIGHT = 0.8  # an answer said of the noun the focus belongs to ("the 70-year-old owner") counts this much
 SLOT_WEIGHT = 0.7  # an answer in the same preposition's slot as the one asked about counts this much
 PREDICATE_WEIGHT = 0.5  # an answer hanging from the question's verb, not said of its noun, counts this much
+OTHER_NAME = 0.6  # a name the recogniser gave another kind than the one asked for counts this much
 
 
 def _attached(ent: Any, q: Question, sim: WordSimilarity) -> float:
@@ -252,6 +254,9 @@ def _holds(q: Question, c: Sentence, doc: Any, lemmas: frozenset[str], sim: Word
     found = [(e, _attached(e, q, sim)) for e in doc.ents if e.label_ in q.labels and not _in_question(e, q)]
     if q.labels & NAMED:  # a name the small model left unlabelled: "her graphic novel Angel Catbird"
         found += [(s, _attached(s, q, sim)) for s in unlabelled_names(doc) if not _in_question(s, q)]
+        # or labelled as another kind of name ("the novel Angel Catbird" as a PERSON): a name, of a kind less sure
+        found += [(e, OTHER_NAME * _attached(e, q, sim)) for e in doc.ents
+                  if e.label_ in NAMED and e.label_ not in q.labels and not _in_question(e, q)]
     if q.labels & NUMBERS:  # a bare number the model left unlabelled
         found += [(doc[t.i:t.i + 1], _attached(doc[t.i:t.i + 1], q, sim)) for t in doc
                   if t.like_num and not t.ent_type_ and t.lower_ not in q.words]

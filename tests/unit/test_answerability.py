@@ -147,3 +147,12 @@ def test_a_story_filed_twice_is_quoted_once(embeddings):
     a = _assess("How many rescue boats did the council send to Riverton?", first + second, embeddings)
     assert a.answerable
     assert extractive_answer(a).count("14 rescue boats") == 1
+
+
+def test_a_name_the_recogniser_gives_another_kind_still_answers(embeddings):
+    """The small recogniser may call a novel's title a person; it is still the name asked for."""
+    passages = _passages("The Riverton book fair opened on Saturday.",
+                         "Author Ann Lee launched her new novel Maria Cortez at the fair, her publisher said.",
+                         title="Book fair in Riverton")
+    a = _assess("Which novel did Ann Lee launch at the Riverton book fair?", passages, embeddings)
+    assert a.answerable and a.ranked[0].answer == "Maria Cortez"
