@@ -38,6 +38,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--store", required=True)
     ap.add_argument("--sets", default="fresh_a,fresh_b,fresh_c,fresh_d")
+    ap.add_argument("--k", type=int, default=None, help="passages retrieved per question (default: the settings')")
     ap.add_argument("--cache", default="/tmp/answerability_auc_retrieval.pkl", help="retrieved passages, per question")
     args = ap.parse_args()
     settings = load_settings(store=args.store)
@@ -49,9 +50,9 @@ def main() -> None:
         items = [json.loads(line) for line in (ROOT / "bench" / f"{name}.jsonl").read_text().splitlines()]
         rows = []
         for item in items:
-            key = (args.store, item["question"])
+            key = (args.store, item["question"]) if args.k is None else (args.store, item["question"], args.k)
             if key not in cache:
-                cache[key] = assistant.retrieve(item["question"])
+                cache[key] = assistant.retrieve(item["question"], k=args.k)
             a = assess(item["question"], cache[key], assistant.embeddings, settings.min_relevance, settings.answerable)
             near = item["type"] == "unanswerable"
             top = a.ranked[0].text if a.ranked else ""
