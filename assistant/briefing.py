@@ -37,7 +37,7 @@ from assistant.duplicates import jaccard, same_claims, story_versions
 from assistant.entities import KIND_ORDER, Entity, join_entities, mentions_in, variant_spellings
 from assistant.errors import InputError
 from assistant.extractive import Candidate, score_sentences
-from assistant.retrieval import Filters
+from assistant.retrieval import Filters, mentions_name
 from assistant.settings import Settings
 from assistant.store import Store
 from assistant.text import STOPWORDS, WORD_RE, content_tokens, fold, looks_like_instruction
@@ -158,10 +158,12 @@ def sub_queries(topic: str) -> list[str]:
 
 def gather(topic: str, retrieve: Retrieve, filters: Filters, max_articles: int, min_relevance: float,
            k: int = 8) -> tuple[list[str], list[str]]:
-    """Article ids ranked by reciprocal-rank votes over the sub-queries; an article must be relevant to one."""
+    """Article ids ranked by reciprocal-rank votes over the sub-queries; an article must be relevant to one,
+    or name the whole topic (a one-word topic, "Kyzylbulag", is far by meaning from any passage about it)."""
     queries = sub_queries(topic)
     votes: dict[str, float] = {}
     best: dict[str, float] = {}
+    names: set[str] = set()
     for q in queries:
         seen: set[str] = set()
         for rank, p in enumerate(retrieve(q, k, filters)):
@@ -169,7 +171,9 @@ def gather(topic: str, retrieve: Retrieve, filters: Filters, max_articles: int, 
                 seen.add(p.article_id)
                 votes[p.article_id] = votes.get(p.article_id, 0.0) + 1.0 / (60 + rank + 1)
             best[p.article_id] = max(best.get(p.article_id, 0.0), p.score)
-    ranked = sorted((a for a in votes if best[a] >= min_relevance), key=lambda a: -votes[a])
+            if p.article_id not in names and mentions_name(topic, f"{p.title} {p.text}"):
+                names.add(p.article_id)
+    ranked = sorted((a for a in votes if best[a] >= min_relevance or a in names), key=lambda a: -votes[a])
     return ranked[:max_articles], queries
 
 # ---- read -----------------------------------------------------------------------------------------
@@ -525,10 +529,11 @@ def carried(carriers: set[str]) -> str:
 
 
 def build_entities(sentences: list[Sentence], parsed: list[tuple[str, Any, list[tuple[int, int, int]]]],
-                   registry: Registry, outlets: set[str]) -> list[BriefEntity]:
+                   registry: Registry, outlets: set[str], topic: str = "") -> list[BriefEntity]:
     """People, organisations and places the relevant sentences name, ranked by how many sources name
     them, at most `ENTITIES_MOST` of each kind; each cites at most `ENTITY_CITES` sentences, one per
-    source, reusing quotes already cited."""
+    source, reusing quotes already cited. The topic itself is left out: a briefing on a storm does not
+    list the storm as one of those involved (nor as an organisation, as the small recogniser may call it)."""
     found = []
     for aid, doc, table in parsed:
         for m in mentions_in(doc, aid):
@@ -541,6 +546,8 @@ def build_entities(sentences: list[Sentence], parsed: list[tuple[str, Any, list[
         holding[s.article.id].append(s)
     out: list[BriefEntity] = []
     for e in entities:
+        if topic and mentions_name(e.name, topic) and mentions_name(topic, e.name):
+            continue
         kind = "organisation" if e.name in outlets else e.kind
         if sum(x.kind == kind for x in out) >= ENTITIES_MOST[kind]:
             continue
@@ -704,8 +711,11 @@ def compose_briefing(
     sentences = score_article_sentences(topic, split_sentences(articles), embeddings, store)
     best = {a.id: max((s.relevance for s in sentences if s.article.id == a.id), default=0.0) for a in articles}
     top = max(best.values(), default=0.0)
-    articles = [a for a in articles if best[a.id] >= ARTICLE_MIN * top]  # neighbouring stories out
-    sentences = [s for s in sentences if best[s.article.id] >= ARTICLE_MIN * top]
+    # neighbouring stories out; an article naming the whole topic stays (a name spelt another way is far by
+    # meaning: "Gizilbulagh" for "Kyzylbulag")
+    kept = {a.id for a in articles if best[a.id] >= ARTICLE_MIN * top or mentions_name(topic, f"{a.title} {a.text}")}
+    articles = [a for a in articles if a.id in kept]
+    sentences = [s for s in sentences if s.article.id in kept]
     rank = {a.id: i for i, a in enumerate(articles)}
     removed: list[str] = []
     budget = budget_of(writer.context, settings, context_tokens)
@@ -753,7 +763,7 @@ def compose_briefing(
     else:
         briefing.differences = build_differences(sentences, registry)
     outlets = {a.outlet for a in articles if a.outlet}
-    briefing.entities = build_entities(sentences, parsed, registry, outlets)
+    briefing.entities = build_entities(sentences, parsed, registry, outlets, topic)
     parent = story_versions([a.text for a in articles])
     briefing.sources = [BriefSource(n=source_of[a.id], article_id=a.id, title=a.title, outlet=a.outlet, date=a.date,
                                     path=a.source_path, url=a.url,

@@ -222,3 +222,11 @@ def test_a_briefing_is_short_and_cites_each_name_at_most_three_times(wire_briefi
         assert all(len(e.citations) <= 3 for e in b.entities)
         assert sorted({n for i in b.summary + b.key_facts + b.timeline + b.entities + b.differences
                        for n in i.citations}) == [c.n for c in b.citations] == list(range(1, len(b.citations) + 1))
+
+
+def test_the_topic_itself_is_not_listed_among_those_involved(make_settings, embeddings, seed_store):
+    assistant = Assistant(make_settings(store=seed_store), embeddings=embeddings)
+    b = assistant.brief("Kyzylbulag", llm="extractive")
+    named = [{skeleton(w) for w in e.text.split()} for e in b.entities]
+    assert b.entities and not any(skeleton("Kyzylbulag") in words for words in named)
+    assert any(skeleton("Demirli") in words for words in named)  # the other deposit is still named
