@@ -269,15 +269,18 @@ def parse_html(text: str) -> Draft:
 def draft_from_record(record: object) -> Draft:
     if not isinstance(record, dict):
         raise InputError("expected a JSON object", "one article per object: title, date, source/url, body/text")
-    get = lambda *keys: next((str(record[k]) for k in keys if record.get(k) not in (None, "")), None)  # noqa: E731
+    get = lambda *keys: next((str(record[k]) for k in keys  # noqa: E731
+                              if record.get(k) not in (None, "") and not isinstance(record[k], (dict, list))), None)
     body = get("body", "text", "content", "article")
     if body is None:
         raise InputError("no body/text field", "give each article a `body` or `text` field")
+    # a news API's record names its outlet in an object: {"source": {"id": ..., "name": "Daily Planet"}}
+    source = next((record[k] for k in ("source", "publisher") if isinstance(record.get(k), dict)), {})
     return Draft(
         body=body,
         title=get("title", "headline"),
-        date=get("date", "published", "published_at"),
-        outlet=get("outlet", "publisher", "source_name"),
+        date=get("date", "published", "published_at", "publishedAt", "datePublished", "date_published", "pubDate"),
+        outlet=get("outlet", "publisher", "source_name") or (str(source["name"]) if source.get("name") else None),
         url=get("url", "source", "link"),
     )
 

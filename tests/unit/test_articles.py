@@ -50,8 +50,12 @@ def test_markdown_html_json_and_jsonl_are_read(tmp_path):
         + "{broken json\n"
         + json.dumps({"title": "Line three", "text": "Third record text."}) + "\n"
     )
+    # a news API's layout: the date as publishedAt, the outlet inside a source object
+    (tmp_path / "e.json").write_text(json.dumps({"source": {"id": None, "name": "Daily Planet"}, "title": "API one",
+                                                 "publishedAt": "2024-03-09T08:00:00Z", "content": "The API body."}))
     articles, skipped = load_articles([str(tmp_path)])
     got = {a.title: a for a in articles}
+    assert got["API one"].date == "2024-03-09" and got["API one"].outlet == "Daily Planet"
     assert got["Front matter title"].date == "2024-03-05" and got["Front matter title"].outlet == "Example Times"
     assert got["Front matter title"].text.startswith("Body of the markdown article.")
     html = got["The headline"]
