@@ -275,7 +275,7 @@ def draft_from_record(record: object) -> Draft:
     if body is None:
         raise InputError("no body/text field", "give each article a `body` or `text` field")
     # a news API's record names its outlet in an object: {"source": {"id": ..., "name": "Daily Planet"}}
-    source = next((record[k] for k in ("source", "publisher") if isinstance(record.get(k), dict)), {})
+    source: dict[str, object] = next((record[k] for k in ("source", "publisher") if isinstance(record.get(k), dict)), {})
     return Draft(
         body=body,
         title=get("title", "headline"),
