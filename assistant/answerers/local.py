@@ -46,12 +46,12 @@ def server_flags(threads: int) -> list[str]:
 
 
 def server_env() -> dict[str, str]:
-    """The child's environment: its OpenMP threads sleep while they wait instead of spinning. Writing a token
-    synchronises the threads hundreds of times; a spinning thread that waits for a core another program holds
-    stalls the others (on 2 busy shared cores a 50-token answer took 155 s to write on two spinning threads,
-    13 s on one). Sleeping, two threads wrote 4.9 tokens/s with both cores busy (one thread: 4.8), 5.7 with one
-    busy (5.9) and 7.6 on an idle machine (6.3); on 4 sample-store questions asked twice, interleaved, answers took 0.77x
-    the time of one writer. Set here too, not only by `assistant.embeddings` on import; a user's own value wins."""
+    """The child's environment: its OpenMP threads sleep while they wait instead of spinning, so a thread that
+    waits for a core another program holds does not stall the rest (an earlier round measured a 50-token
+    answer at 155 s on two threads against 13 s on one, on 2 busy shared cores). With sleeping waits, two
+    threads wrote 4.9 tokens/s with both cores busy (one thread: 4.8), 5.7 with one busy (5.9) and 7.6 on an
+    idle machine (6.3); 4 sample-store questions asked twice, interleaved, took 0.77x the time of one writer.
+    Set here, not only by `assistant.embeddings` on import; a user's own OMP_WAIT_POLICY wins."""
     env = dict(os.environ)
     env.setdefault("OMP_WAIT_POLICY", "passive")
     return env
