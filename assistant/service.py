@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from assistant.chunking import chunk_article
 from assistant.citations import validate
 from assistant.embeddings import embedding_name, make_embeddings
 from assistant.errors import AssistantError
-from assistant.extractive import refusal_text
+from assistant.extractive import extractive_answer, refusal_text
 from assistant.lexical import LexicalIndex, check_lexical, lexical_for_update, lexical_version, save_lexical
 from assistant.providers import resolve_llm
 from assistant.retrieval import Filters, HybridRetriever
@@ -245,9 +246,24 @@ class Assistant:
         else:
             yield draft.raw
         v = validate(draft.raw, passages, s.min_support)
+        who: dict[str, Any] = {}
+        judgement = judged(assessment.answerability, v.refused, draft.reason)
+        if v.refused and assessment.answerable:
+            # The assessment found a sentence that answers, but the model's own words did not survive
+            # validation, or it found no answer. Measured, such refusals were mostly wrong (README): quote
+            # the sentences it cited instead, verbatim, or else the ones the assessment ranked first.
+            cited = validate(draft.quoted, passages, s.min_support) if draft.quoted else None
+            quoted = cited if cited and not cited.refused else validate(extractive_answer(assessment), passages,
+                                                                         s.min_support)
+            if not quoted.refused:
+                if quoted is not cited:
+                    who = {"provider": "extractive", "model": "extractive"}
+                judgement = assessment.answerability.model_copy(update={
+                    "reason": f"{assessment.answerability.reason}; quoted, as {judgement.reason}"})
+                v = replace(quoted, removed=v.removed)
         yield base.model_copy(update={"answer": v.text, "refused": v.refused, "citations": v.citations,
-                                      "removed": v.removed, "usage": draft.usage,
-                                      "answerability": judged(assessment.answerability, v.refused, draft.reason)})
+                                      "removed": v.removed, "usage": draft.usage, "answerability": judgement,
+                                      **who})
 
     def ask(self, question: str, k: int | None = None, llm: str | None = None, filters: Filters | None = None) -> Answer:
         answer = None

@@ -33,6 +33,7 @@ class Draft:
     raw: str
     usage: dict[str, int] = field(default_factory=dict)
     reason: str | None = None  # why a model found no answer in the evidence ("cannot_answer")
+    quoted: str | None = None  # the evidence sentences its claims cite, verbatim with their markers
 
 
 class Answerer(Protocol):

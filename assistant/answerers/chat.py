@@ -17,7 +17,15 @@ from langchain_core.messages import AIMessageChunk
 
 from assistant.answerability import Assessment
 from assistant.answerers import Draft
-from assistant.answerers.evidence import MOST_EVIDENCE, answer_schema, build_evidence, parse_reply, shown_text, to_raw
+from assistant.answerers.evidence import (
+    MOST_EVIDENCE,
+    answer_schema,
+    build_evidence,
+    cited_text,
+    parse_reply,
+    shown_text,
+    to_raw,
+)
 from assistant.errors import AssistantError
 from assistant.prompts import load_prompt
 from assistant.providers import provider_error
@@ -83,7 +91,8 @@ class ChatAnswerer:
                 raise self.error(exc) from None
         data = parse_reply(text)
         reason = data.get("cannot_answer")
-        yield Draft(to_raw(data, evidence), usage, (reason.strip() if isinstance(reason, str) else "") or None)
+        yield Draft(to_raw(data, evidence), usage, (reason.strip() if isinstance(reason, str) else "") or None,
+                    quoted=cited_text(data, evidence))
 
     def reply_limit(self, tokens: int) -> dict[str, Any]:
         """Request fields that cap one reply at `tokens`."""

@@ -60,11 +60,33 @@ def test_the_model_sees_numbered_evidence_sentences_and_its_claims_are_validated
     assert ("Kyzylbulag" in quote or "Gizilbulagh" in quote) and ("Demirli" in quote or "Damirli" in quote)
 
 
-def test_a_model_that_cites_nothing_gives_a_refusal(make_settings, embeddings, seed_store):
+def test_a_model_whose_words_fail_on_an_answerable_question_gives_the_quoted_sentences(make_settings, embeddings,
+                                                                                        seed_store):
+    """The assessment found the answer; what the model wrote is not what the articles say. The reader gets
+    sentences of the articles, verbatim, not a refusal, and is told whose choice they are."""
+    store = Assistant(make_settings(store=seed_store), embeddings=embeddings).store()
+    # uncited text: the sentences the assessment ranked first, quoted by the extractive answerer
     fake, _ = fake_answerer("Probably gold and silver mines somewhere.")
     answer = Assistant(make_settings(store=seed_store), embeddings=embeddings, answerer=fake).ask(QUESTION)
-    assert answer.refused and answer.answer == REFUSAL
-    assert answer.answerability and answer.answerability.refused and "supported" in answer.answerability.reason
+    assert not answer.refused and answer.provider == "extractive" and answer.citations
+    assert "Probably" not in answer.answer and "quoted" in answer.answerability.reason
+    # a claim its sentence does not support: that sentence, the model's choice, quoted as the article has it
+    fake, chat = fake_answerer(claim("The deposits are on the Moon."))
+    answer = Assistant(make_settings(store=seed_store), embeddings=embeddings, answerer=fake).ask(QUESTION)
+    assert not answer.refused and answer.provider == "fake" and "Moon" not in answer.answer
+    assert answer.removed == ["The deposits are on the Moon."]
+    first = chat.prompts[0][-1].content.split("\n[1] ", 1)[1].split("\n", 1)[0]
+    assert [c.quote for c in answer.citations] == [first]
+    for c in answer.citations:
+        assert store.article_text(c.article_id)[c.start:c.end] == c.quote
+
+
+def test_a_model_that_cites_nothing_on_a_question_the_gate_refuses_gives_a_refusal(make_settings, embeddings,
+                                                                                     seed_store):
+    fake, chat = fake_answerer("Probably gold and silver mines somewhere.")
+    answer = Assistant(make_settings(store=seed_store), embeddings=embeddings, answerer=fake).ask(
+        "Who won the 2018 FIFA World Cup final?")
+    assert answer.refused and answer.answer == REFUSAL and not chat.prompts
 
 
 def test_date_filters_reach_retrieval(make_settings, embeddings, seed_store):
@@ -93,7 +115,8 @@ def test_the_local_model_is_not_asked_when_the_passages_hold_no_answer_of_the_ki
         make_settings, embeddings, wikinews_store):
     """A small local model answers with whatever is closest; when no near-best sentence holds a percentage,
     it is not asked and the answer is the refusal. An answerable question still reaches it, and when the
-    model finds that no evidence sentence states the fact, its reason is the answer's answerability reason."""
+    model finds that no evidence sentence states the fact, the sentence the assessment found is quoted,
+    answered by extractive, and the model's reason is given."""
     nothing = json.dumps({"claims": [], "cannot_answer": "no sentence gives the seats lost"})
     local, chat = fake_answerer(SEATS, nothing, name="local")
     assistant = Assistant(make_settings(store=wikinews_store), embeddings=embeddings, answerer=local)
@@ -104,8 +127,8 @@ def test_the_local_model_is_not_asked_when_the_passages_hold_no_answer_of_the_ki
     assert not answer.refused and len(chat.prompts) == 1 and "20 seats" in answer.citations[0].quote
     assert answer.answerability and not answer.answerability.refused
     judged = assistant.ask(question)
-    assert judged.refused and judged.answer == REFUSAL and len(chat.prompts) == 2
-    assert judged.answerability and judged.answerability.refused
+    assert not judged.refused and judged.provider == "extractive" and len(chat.prompts) == 2
+    assert "20 seats" in judged.answer and judged.answerability and not judged.answerability.refused
     assert "no sentence gives the seats lost" in judged.answerability.reason
 
 

@@ -156,3 +156,15 @@ def test_a_name_the_recogniser_gives_another_kind_still_answers(embeddings):
                          title="Book fair in Riverton")
     a = _assess("Which novel did Ann Lee launch at the Riverton book fair?", passages, embeddings)
     assert a.answerable and a.ranked[0].answer == "Maria Cortez"
+
+
+def test_a_model_reads_the_sentence_that_answers_first(embeddings):
+    """The evidence is numbered best first, even where the answer comes late in its article."""
+    from assistant.answerers.evidence import build_evidence
+
+    passages = _passages("Heavy rain flooded Riverton on Tuesday.", "Schools in the town were closed.",
+                         "The council sent 14 rescue boats to the town, officials said.")
+    a = _assess("How many rescue boats did the council send to Riverton?", passages, embeddings)
+    evidence = build_evidence(a, passages)
+    assert "14 rescue boats" in evidence.sentences[0].text
+    assert "\n[1] The council sent 14 rescue boats" in evidence.text
