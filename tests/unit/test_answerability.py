@@ -129,13 +129,19 @@ def test_a_relative_that_is_not_the_question_word(embeddings):
     assert analyze("How many present-day bridges did the flood close?", embeddings).focus == "bridge"
 
 
-def test_a_name_the_recogniser_leaves_unlabelled_answers_a_which_question(embeddings):
-    """The small model tags no entity in "40 Van Gogh drawings"; the parser still says the words are a name."""
-    passages = _passages("The Riverton museum reopened on Saturday after a flood.",
-                         "The museum lent more than 40 Van Gogh drawings and other works to the town gallery.",
-                         title="Riverton museum reopens")
-    a = _assess("Which artist's drawings did the Riverton museum lend to the town gallery?", passages, embeddings)
-    assert a.answerable and a.ranked[0].answer == "Van Gogh"
+@pytest.mark.parametrize("sentence, title, question, name", [
+    # the small model tags no entity in "40 Van Gogh drawings"; the parser still says the words are a name
+    ("The museum lent more than 40 Van Gogh drawings and other works to the town gallery.", "Riverton museum reopens",
+     "Which artist's drawings did the Riverton museum lend to the town gallery?", "Van Gogh"),
+    # it calls the novel's title a person: still the name asked for, of a kind less sure
+    ("Author Ann Lee launched her new novel Maria Cortez at the fair, her publisher said.", "Book fair in Riverton",
+     "Which novel did Ann Lee launch at the Riverton book fair?", "Maria Cortez"),
+])
+def test_a_name_the_recogniser_leaves_unlabelled_or_mislabels_answers_a_which_question(embeddings, sentence, title,
+                                                                                       question, name):
+    passages = _passages("Riverton reopened its town centre on Saturday after a flood.", sentence, title=title)
+    a = _assess(question, passages, embeddings)
+    assert a.answerable and a.ranked[0].answer == name
 
 
 def test_a_story_filed_twice_is_quoted_once(embeddings):
@@ -147,15 +153,6 @@ def test_a_story_filed_twice_is_quoted_once(embeddings):
     a = _assess("How many rescue boats did the council send to Riverton?", first + second, embeddings)
     assert a.answerable
     assert extractive_answer(a).count("14 rescue boats") == 1
-
-
-def test_a_name_the_recogniser_gives_another_kind_still_answers(embeddings):
-    """The small recogniser may call a novel's title a person; it is still the name asked for."""
-    passages = _passages("The Riverton book fair opened on Saturday.",
-                         "Author Ann Lee launched her new novel Maria Cortez at the fair, her publisher said.",
-                         title="Book fair in Riverton")
-    a = _assess("Which novel did Ann Lee launch at the Riverton book fair?", passages, embeddings)
-    assert a.answerable and a.ranked[0].answer == "Maria Cortez"
 
 
 def test_a_model_reads_the_sentence_that_answers_first(embeddings):
