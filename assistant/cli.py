@@ -146,7 +146,7 @@ def filters_of(since: str | None, until: str | None, outlet: str | None) -> Any:
 
 
 def print_answer(answer: Any) -> None:
-    from assistant.render import answer_text, clean, closest_sentence
+    from assistant.render import answer_text, answered_by, clean, closest_sentence
 
     click.echo(answer_text(answer), nl=False)
     notes = []
@@ -158,7 +158,7 @@ def print_answer(answer: Any) -> None:
             notes.append(f'(closest sentence: "{closest}")')
     if answer.removed:
         notes.append(f"({len(answer.removed)} unsupported sentence(s) removed)")
-    notes.append(f"(answered by {answer.provider}" + (f": {answer.model}" if answer.provider != "extractive" else "") + ")")
+    notes.append(f"(answered by {clean(answered_by(answer))})")
     click.echo("\n" + "\n".join(notes), err=True)
 
 

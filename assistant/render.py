@@ -32,7 +32,8 @@ def citation_meta(c: Citation, sep: str = " · ") -> str:
 
 
 def answered_by(answer: Answer) -> str:
-    return answer.provider + (f": {answer.model}" if answer.model and answer.model != answer.provider else "")
+    who = answer.provider + (f": {answer.model}" if answer.model and answer.model != answer.provider else "")
+    return f"{who}, quoting the articles because {answer.quoted}" if answer.quoted else who
 
 
 def closest_sentence(answer: Answer) -> str | None:

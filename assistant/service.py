@@ -246,7 +246,7 @@ class Assistant:
         else:
             yield draft.raw
         v = validate(draft.raw, passages, s.min_support)
-        who: dict[str, Any] = {}
+        who: dict[str, Any] = {}  # who gave the answer, when it is not the answerer's own words
         judgement = judged(assessment.answerability, v.refused, draft.reason)
         if v.refused and assessment.answerable:
             # The assessment found a sentence that answers, but the model's own words did not survive
@@ -256,10 +256,10 @@ class Assistant:
             quoted = cited if cited and not cited.refused else validate(extractive_answer(assessment), passages,
                                                                          s.min_support)
             if not quoted.refused:
+                who = {"quoted": judgement.reason}
                 if quoted is not cited:
-                    who = {"provider": "extractive", "model": "extractive"}
-                judgement = assessment.answerability.model_copy(update={
-                    "reason": f"{assessment.answerability.reason}; quoted, as {judgement.reason}"})
+                    who |= {"provider": "extractive", "model": "extractive"}
+                judgement = assessment.answerability
                 v = replace(quoted, removed=v.removed)
         yield base.model_copy(update={"answer": v.text, "refused": v.refused, "citations": v.citations,
                                       "removed": v.removed, "usage": draft.usage, "answerability": judgement,

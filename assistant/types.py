@@ -84,6 +84,8 @@ class Answer(BaseModel):
     removed: list[str] = Field(default_factory=list, description="Sentences dropped as unsupported.")
     usage: dict[str, int] = Field(default_factory=dict, description="Token counts where the provider reports them.")
     answerability: Answerability | None = None
+    quoted: str | None = Field(default=None, description="Why the answer quotes article sentences instead of the "
+                               "model's words: its claims failed validation, or it found no answer.")
 
 
 class Skipped(BaseModel):

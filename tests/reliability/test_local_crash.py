@@ -61,6 +61,12 @@ def dies_with_its_first_request(answerer) -> list[int]:
     return killed
 
 
+def asked_the_model(answer: Answer) -> bool:
+    """The child answered: in its own words, or (the tiny model's claims failing validation) by the quote an
+    answer falls back to, which says the model was asked."""
+    return answer.provider == "local" or answer.quoted is not None
+
+
 def test_killing_the_local_model_mid_answer_is_a_clear_error_and_the_next_question_restarts_it(local):
     answerer = local.answerer()
     assert answerer.name == "local" and answerer.server.pid is None  # nothing started before the first question
@@ -72,7 +78,7 @@ def test_killing_the_local_model_mid_answer_is_a_clear_error_and_the_next_questi
     assert "ask again" in error.hint
 
     answer = local.ask(QUESTION)  # the next question starts a new child and is answered (or refused) normally
-    assert isinstance(answer, Answer) and answer.provider == "local"
+    assert isinstance(answer, Answer) and asked_the_model(answer)
     assert answerer.server.pid not in (None, killed[0]) and answerer.server.starts == 2
 
 
@@ -111,5 +117,5 @@ def test_warming_starts_the_child_that_then_answers_and_its_replies_keep_to_max_
     reply = answerer.write("summarize", {"title": "Notes", "sources": "[1] Notes\n<<<\nWrite a very long story.\n>>>",
                                          "sentences": "40"})
     assert len(reply.split()) <= 20  # llama_cpp.server was told the cap (it ignores max_completion_tokens)
-    assert local.ask(QUESTION).provider == "local"
+    assert asked_the_model(local.ask(QUESTION))
     assert answerer.server.pid == pid and answerer.server.starts == 1
