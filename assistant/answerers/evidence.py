@@ -110,11 +110,9 @@ def shown_text(data: dict[str, Any]) -> str:
 def cited_text(data: dict[str, Any], evidence: Evidence) -> str | None:
     """The evidence sentences the claims cite, verbatim, each with its passage marker: what an answer whose
     own words fail validation falls back to (the model chose the sentences; the article says them)."""
-    cited: list[Sentence] = []
-    for _, ids in claims_of(data):
-        cited += [evidence.sentences[i - 1] for i in ids if 1 <= i <= len(evidence.sentences)
-                  and evidence.sentences[i - 1] not in cited]
-    return " ".join(f"{s.text} [{s.passage_n}]" for s in cited) or None
+    n = len(evidence.sentences)
+    ids = dict.fromkeys(i for _, cites in claims_of(data) for i in cites if 1 <= i <= n)  # each once, in order
+    return " ".join(f"{evidence.sentences[i - 1].text} [{evidence.sentences[i - 1].passage_n}]" for i in ids) or None
 
 
 def to_raw(data: dict[str, Any], evidence: Evidence) -> str:

@@ -156,8 +156,9 @@ def test_a_story_filed_twice_is_quoted_once(embeddings):
 
 
 def test_a_model_reads_the_sentence_that_answers_first(embeddings):
-    """The evidence is numbered best first, even where the answer comes late in its article."""
-    from assistant.answerers.evidence import build_evidence
+    """The evidence is numbered best first, even where the answer comes late in its article; a claim whose
+    words fail falls back to the sentences it cites, each quoted once, in the order cited."""
+    from assistant.answerers.evidence import build_evidence, cited_text
 
     passages = _passages("Heavy rain flooded Riverton on Tuesday.", "Schools in the town were closed.",
                          "The council sent 14 rescue boats to the town, officials said.")
@@ -165,3 +166,6 @@ def test_a_model_reads_the_sentence_that_answers_first(embeddings):
     evidence = build_evidence(a, passages)
     assert "14 rescue boats" in evidence.sentences[0].text
     assert "\n[1] The council sent 14 rescue boats" in evidence.text
+    reply = {"claims": [{"text": "Fourteen boats.", "sentences": [1, 1]}, {"text": "Rain.", "sentences": [2, 1, 9]}]}
+    first, second = evidence.sentences[0], evidence.sentences[1]
+    assert cited_text(reply, evidence) == f"{first.text} [{first.passage_n}] {second.text} [{second.passage_n}]"
