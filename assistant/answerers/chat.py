@@ -50,9 +50,10 @@ class ChatAnswerer:
     falling back to plain JSON mode) or "json_object" (JSON mode with the schema, as llama.cpp's server takes it)."""
 
     def __init__(self, name: str, model: str, chat: BaseChatModel, schema_form: str = "json_schema",
-                 most: int = MOST_EVIDENCE, answer_tokens: int | None = None, context: int = ENDPOINT_CONTEXT) -> None:
+                 most: int = MOST_EVIDENCE, answer_tokens: int | None = None, context: int = ENDPOINT_CONTEXT,
+                 evidence_chars: int | None = None) -> None:
         self.name, self.model, self.chat, self.schema_form, self.context = name, model, chat, schema_form, context
-        self.most, self.answer_tokens = most, answer_tokens
+        self.most, self.answer_tokens, self.evidence_chars = most, answer_tokens, evidence_chars
         self.prompt = load_prompt("answer_evidence")
         self._form = 0  # the first response_format form this endpoint accepted
 
@@ -60,7 +61,7 @@ class ChatAnswerer:
         return self.chat
 
     def stream(self, question: str, passages: list[Passage], assessment: Assessment) -> Iterator[str | Draft]:
-        evidence = build_evidence(assessment, passages, self.most)
+        evidence = build_evidence(assessment, passages, self.most, self.evidence_chars)
         schema = answer_schema(len(evidence.sentences), strict=self.schema_form == "json_schema")
         messages = self.prompt.format_messages(evidence=evidence.text, question=question)
         limit = self.reply_limit(self.answer_tokens) if self.answer_tokens else {}

@@ -20,6 +20,7 @@ from assistant.types import Passage
 # right fact 17 times, 6 of at most 300 16 times at 0.86x the time, 5 of at most 300 16 times at 0.88x of that.
 MOST_EVIDENCE = 5  # sentences given to the model, best ranked first
 LONGEST_SENTENCE = 300  # characters; a run-on "sentence" (a table, a list) is cut here
+LONGEST_TITLE = 60  # characters of an article's title in the evidence: which story it is, not its whole headline
 MOST_CLAIMS = 2  # the questions ask for one fact; a second claim may add the one that completes it
 
 
@@ -29,25 +30,41 @@ class Evidence:
     sentences: list[Sentence]  # sentences[i] is number i + 1
 
 
-def build_evidence(assessment: Assessment, passages: list[Passage], most: int = MOST_EVIDENCE) -> Evidence:
+def build_evidence(assessment: Assessment, passages: list[Passage], most: int = MOST_EVIDENCE,
+                   chars: int | None = None) -> Evidence:
     """The top sentences, grouped by article in order of their best sentence, best first within each: [1] is
     the sentence the assessment ranked first. On 44 answerable fresh_a-d questions past the gate (two seeded
     samples, interleaved) the local model found 36 facts this way and 34 with each article's sentences in
-    their article order, and none the other way round."""
-    top = assessment.ranked[:most]
+    their article order, and none the other way round. `chars` caps the sentences' length together (the
+    first is always given)."""
+    top: list[Sentence] = []
+    used = 0
+    for s in assessment.ranked[:most]:
+        used += min(len(s.text), LONGEST_SENTENCE)
+        if top and chars is not None and used > chars:
+            break
+        top.append(s)
     articles = list(dict.fromkeys(s.article_id for s in top))
     ordered = [s for a in articles for s in top if s.article_id == a]
     lines: list[str] = []
     for a in articles:
         p = passages[next(s.passage_n for s in ordered if s.article_id == a) - 1]
         about = ", ".join(x for x in (p.date, p.outlet) if x)
-        lines.append(f"Article: {strip_control(p.title)}" + (f" ({about})" if about else ""))
+        lines.append(f"Article: {short_title(strip_control(p.title))}" + (f" ({about})" if about else ""))
         for s in ordered:
             if s.article_id == a:
                 text = strip_control(s.text).replace("\n", " ")[:LONGEST_SENTENCE]
                 lines.append(f"[{ordered.index(s) + 1}] {text}")
         lines.append("")
     return Evidence("\n".join(lines).strip(), ordered)
+
+
+def short_title(title: str) -> str:
+    """A headline cut at a word before LONGEST_TITLE characters."""
+    title = " ".join(title.split())
+    if len(title) <= LONGEST_TITLE:
+        return title
+    return title[:LONGEST_TITLE].rsplit(" ", 1)[0].rstrip(",;:–-") + "…"
 
 
 def answer_schema(n: int, strict: bool = True) -> dict[str, Any]:

@@ -169,3 +169,23 @@ def test_a_model_reads_the_sentence_that_answers_first(embeddings):
     reply = {"claims": [{"text": "Fourteen boats.", "sentences": [1, 1]}, {"text": "Rain.", "sentences": [2, 1, 9]}]}
     first, second = evidence.sentences[0], evidence.sentences[1]
     assert cited_text(reply, evidence) == f"{first.text} [{first.passage_n}] {second.text} [{second.passage_n}]"
+
+
+def test_a_capped_evidence_keeps_the_best_sentences_within_its_length(embeddings):
+    """The local model reads a capped evidence: the best sentence always, then the next best while they fit;
+    a long headline is cut at a word."""
+    from assistant.answerers.evidence import LONGEST_TITLE, build_evidence
+
+    title = "Riverton floods after two days of rain close schools, roads and the town's only bridge to traffic"
+    passages = _passages("Heavy rain flooded Riverton on Tuesday.", "Schools in the town were closed.",
+                         "The council sent 14 rescue boats to the town, officials said.", title=title)
+    a = _assess("How many rescue boats did the council send to Riverton?", passages, embeddings)
+    whole = build_evidence(a, passages)
+    best = len(whole.sentences[0].text)
+    capped = build_evidence(a, passages, chars=best + len(whole.sentences[1].text))
+    assert capped.sentences == whole.sentences[:2] and len(whole.sentences) == 3
+    assert build_evidence(a, passages, chars=1).sentences == whole.sentences[:1]
+    header = capped.text.splitlines()[0]
+    assert header.startswith("Article: Riverton floods after two days") and "…" in header
+    shown = header.removeprefix("Article: ").split("…")[0]
+    assert len(shown) <= LONGEST_TITLE and title.startswith(shown) and title[len(shown)] == " "
