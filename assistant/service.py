@@ -36,6 +36,13 @@ def base_path(source_path: str) -> str:
     return source_path.split("#", 1)[0]
 
 
+def _quietly(work: Callable[[], None]) -> None:
+    try:
+        work()
+    except Exception:  # noqa: BLE001 - reported when the answerer is asked
+        pass
+
+
 def judged(score: Answerability, refused: bool, reason: str | None) -> Answerability:
     """The answerability as the answer came out: a model that read the evidence may find that no sentence
     states what is asked (its reason is then the reason), and an answer whose every claim failed validation
@@ -62,6 +69,7 @@ class Assistant:
         self._lock = threading.Lock()
         self._in_flight = 0  # asks and briefings running now (the TUI and batch run them in threads)
         self._stamp: str | None = None  # the saved lexical index as this process last saw it
+        self._readied: set[int] = set()  # the answerers told to get ready (by id)
 
     @property
     def embeddings(self) -> Embeddings:
@@ -101,6 +109,16 @@ class Assistant:
 
         nlp()
         self.answerer(llm).warm()
+
+    def _get_ready(self, answerer: Answerer) -> None:
+        """Have the answerer get ready in the background while a question is retrieved and assessed: a one-off
+        `ask --llm local` loads the model and has it read its instructions meanwhile, not after. Once per
+        answerer; a failure here is not reported (asking the answerer meets it again, and says so)."""
+        with self._lock:
+            if id(answerer) in self._readied:
+                return
+            self._readied.add(id(answerer))
+        threading.Thread(target=_quietly, args=(answerer.warm,), name="answerer-warm", daemon=True).start()
 
     def close(self) -> None:
         """Stop what the answerers started (the local model's process)."""
@@ -228,6 +246,7 @@ class Assistant:
 
     def _stream(self, question: str, k: int | None, llm: str | None, filters: Filters | None) -> Iterator[str | Answer]:
         answerer = self.answerer(llm)
+        self._get_ready(answerer)
         passages = self.retrieve(question, k, filters)
         retrieved = [Retrieved(article_id=p.article_id, source_path=p.source_path, chunk_id=p.chunk_id, score=round(p.score, 4)) for p in passages]
         s = self.settings

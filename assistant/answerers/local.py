@@ -162,6 +162,8 @@ class LocalAnswerer(ChatAnswerer):
         self.server = LocalServer(path, path.stem, settings.local_context, settings.local_threads or os.cpu_count() or 2,
                                   settings.cache_dir / "local-model.log")
         self._chats: dict[str, BaseChatModel] = {}
+        self._warm_lock = threading.Lock()
+        self._warmed = 0  # the server start whose child has read the instructions
         super().__init__("local", path.stem, None, schema_form="json_object",  # type: ignore[arg-type]
                          answer_tokens=min(settings.max_tokens, ANSWER_TOKENS), context=settings.local_context,
                          evidence_chars=EVIDENCE_CHARS)
@@ -180,14 +182,19 @@ class LocalAnswerer(ChatAnswerer):
 
     def warm(self) -> None:
         """Start the child and have it read the instructions (the same first tokens as every answer's prompt,
-        kept in its cache), so the first question costs only its evidence."""
+        kept in its cache), so the first question costs only its evidence. Once per start of the child: the
+        TUI warms while its user types, and every first question while it is retrieved and assessed."""
         messages = self.prompt.format_messages(evidence="", question="")
-        try:
-            self._chat().bind(**self.reply_limit(1)).invoke(messages)
-        except AssistantError:
-            raise
-        except Exception as exc:
-            raise self.error(exc) from None
+        with self._warm_lock:
+            if self.server.running and self._warmed == self.server.starts:
+                return
+            try:
+                self._chat().bind(**self.reply_limit(1)).invoke(messages)
+            except AssistantError:
+                raise
+            except Exception as exc:
+                raise self.error(exc) from None
+            self._warmed = self.server.starts
 
     def error(self, exc: BaseException) -> AssistantError:
         if self.server.died():

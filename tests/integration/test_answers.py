@@ -151,3 +151,29 @@ def test_a_list_of_organisations_is_answered_and_an_unmentioned_body_is_refused(
     refused = assistant.ask("What did the UN Security Council decide about the protests near Shusha?", llm="extractive")
     assert refused.refused and refused.answer == REFUSAL
     assert refused.answerability and "UN Security Council" in refused.answerability.reason
+
+
+def test_the_answerer_gets_ready_once_while_the_first_question_is_read_and_its_failure_is_not_the_answer(
+        make_settings, embeddings, seed_store):
+    """A one-off question starts the model getting ready (loading, reading its instructions) at once, in the
+    background; getting ready fails here, and the questions are answered all the same."""
+    import threading
+
+    from assistant.errors import ProviderError
+
+    fake, chat = fake_answerer(claim("Illegal exploitation is observed in the Kyzylbulag gold deposit."),
+                               claim("Illegal exploitation is observed in the Kyzylbulag gold deposit."))
+    readied = threading.Event()
+    calls: list[str] = []
+
+    def warm() -> None:
+        calls.append("warm")
+        readied.set()
+        raise ProviderError("the model is still loading", "wait")
+
+    fake.warm = warm  # type: ignore[method-assign]
+    assistant = Assistant(make_settings(store=seed_store), embeddings=embeddings, answerer=fake)
+    first, second = assistant.ask(QUESTION), assistant.ask(QUESTION)
+    assert readied.wait(10) and calls == ["warm"]
+    assert not first.refused and not second.refused and "Kyzylbulag" in first.answer
+    assert len(chat.prompts) == 2
