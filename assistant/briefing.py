@@ -37,6 +37,7 @@ from assistant.duplicates import jaccard, same_claims, story_versions
 from assistant.entities import KIND_ORDER, Entity, join_entities, mentions_in, variant_spellings
 from assistant.errors import InputError
 from assistant.extractive import Candidate, score_sentences
+from assistant.language import analyze
 from assistant.retrieval import Filters, mentions_name
 from assistant.settings import Settings
 from assistant.store import Store
@@ -711,9 +712,15 @@ def compose_briefing(
     sentences = score_article_sentences(topic, split_sentences(articles), embeddings, store)
     best = {a.id: max((s.relevance for s in sentences if s.article.id == a.id), default=0.0) for a in articles}
     top = max(best.values(), default=0.0)
+    by_id = {a.id: a for a in articles}
     # neighbouring stories out; an article naming the whole topic stays (a name spelt another way is far by
-    # meaning: "Gizilbulagh" for "Kyzylbulag")
+    # meaning: "Gizilbulagh" for "Kyzylbulag"); a topic that names someone or something (not a place: a
+    # story need not name its region) wants articles that name them: another storm's story is near
+    # "Hurricane Dorian" by meaning, but never names it
     kept = {a.id for a in articles if best[a.id] >= ARTICLE_MIN * top or mentions_name(topic, f"{a.title} {a.text}")}
+    asked = analyze(topic, embeddings)
+    actors = [n for n in asked.names if n not in asked.places and n not in asked.peoples]
+    kept = {a for a in kept if all(mentions_name(n, f"{by_id[a].title} {by_id[a].text}") for n in actors)} or kept
     articles = [a for a in articles if a.id in kept]
     sentences = [s for s in sentences if s.article.id in kept]
     rank = {a.id: i for i, a in enumerate(articles)}

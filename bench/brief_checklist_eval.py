@@ -172,6 +172,8 @@ def totals(rows: list[dict]) -> dict:
         "quotes_exact": f"{sum(r['quotes_exact']['exact'] for r in rows)}/{cites}",
         "story_articles_found": f"{sum(r['sources']['story_articles_found'] for r in rows)}/"
                                 f"{sum(r['sources']['of'] for r in rows)}",
+        # sources outside the checklist's story (another storm for a storm's briefing)
+        "other_sources": sum(r["sources"]["sources"] - r["sources"]["story_articles_found"] for r in rows),
         "seconds_mean": round(sum(r["seconds"] for r in rows) / len(rows), 1),
         "seconds_max": max(r["seconds"] for r in rows),
     }

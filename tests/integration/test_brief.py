@@ -230,3 +230,32 @@ def test_the_topic_itself_is_not_listed_among_those_involved(make_settings, embe
     named = [{skeleton(w) for w in e.text.split()} for e in b.entities]
     assert b.entities and not any(skeleton("Kyzylbulag") in words for words in named)
     assert any(skeleton("Demirli") in words for words in named)  # the other deposit is still named
+
+
+STORMS = {
+    "alba-1.txt": ("Hurricane Alba strengthens to Category 4 and makes landfall in Florida", "2021-09-10",
+                   "Hurricane Alba made landfall near Naples, Florida on Saturday as a Category 4 hurricane with "
+                   "winds of 140 miles per hour, the National Hurricane Center said. Forecasters said Alba would "
+                   "weaken over Georgia by Monday. The governor ordered 400,000 people to leave the coast."),
+    "alba-2.txt": ("Hurricane Alba leaves flooding across Florida", "2021-09-13",
+                   "Residents of Naples began clearing debris on Monday after Hurricane Alba moved inland. "
+                   "Officials said two people died when a tree fell on their car. Power was restored to most homes "
+                   "by Monday evening, the utility said."),
+    "brenda.txt": ("Hurricane Brenda strengthens to Category 3 while approaching Bermuda", "2021-09-20",
+                   "Hurricane Brenda strengthened to a Category 3 hurricane with winds of 120 miles per hour on "
+                   "Wednesday, the National Hurricane Center said. The hurricane center issued a hurricane warning "
+                   "for Bermuda. Forecasters said the hurricane would pass north of the island on Thursday."),
+}
+
+
+def test_a_briefing_on_a_named_storm_leaves_out_another_storm_that_reads_the_same(tmp_path, embeddings):
+    """Another storm's story is close by meaning; it never names the one asked about, so it is no source."""
+    from assistant.settings import load_settings
+
+    for name, (title, date, body) in STORMS.items():
+        (tmp_path / name).write_text(f"{title}\ndate {date}\n\n{body}\n")
+    assistant = Assistant(load_settings(env={}, dotenv=None, store=tmp_path / "store"), embeddings=embeddings)
+    assistant.ingest([str(tmp_path / name) for name in STORMS])
+    b = assistant.brief("Hurricane Alba", llm="extractive")
+    assert sorted(Path(s.path).name for s in b.sources) == ["alba-1.txt", "alba-2.txt"]
+    assert b.summary and not any("Brenda" in i.text for i in b.summary + b.key_facts + b.timeline)
