@@ -5,8 +5,10 @@ OpenAI-compatible path as any endpoint; answers, briefings and summaries all go 
 clear error and the next one starts it again.
 
 Speed: an answer's prompt is the instructions (the same first tokens every time, which the server keeps in
-its cache), then at most 5 evidence sentences of 800 characters together; the reply is one or two short claims. Reading the evidence is most
-of an answer's time; both are done on every thread, whose waits sleep rather than spin (`server_env`).
+its cache), then at most 5 evidence sentences of 800 characters together; the reply is one or two short
+claims. Reading the evidence is most of an answer's time; both are done on every thread, whose waits sleep
+rather than spin (`server_env`). The child starts and reads the instructions while the first question is
+retrieved and assessed (or while the TUI's user types).
 """
 
 from __future__ import annotations
