@@ -259,3 +259,24 @@ def test_a_briefing_on_a_named_storm_leaves_out_another_storm_that_reads_the_sam
     b = assistant.brief("Hurricane Alba", llm="extractive")
     assert sorted(Path(s.path).name for s in b.sources) == ["alba-1.txt", "alba-2.txt"]
     assert b.summary and not any("Brenda" in i.text for i in b.summary + b.key_facts + b.timeline)
+
+
+def test_an_article_naming_the_topic_by_its_last_word_is_kept(tmp_path, embeddings):
+    """A story may give only a surname ("Premier Okafor"); it is still a story about "Linda Okafor"."""
+    from assistant.settings import load_settings
+
+    articles = {
+        "a.txt": ("Linda Okafor wins the Millbrook mayoral election", "2021-05-02",
+                  "Linda Okafor won the Millbrook mayoral election on Saturday with 54 percent of the vote. "
+                  "She promised a new central library and cheaper buses."),
+        "b.txt": ("Mayor Okafor sets out her first budget", "2021-06-10",
+                  "Mayor Okafor presented her first budget on Thursday, a month after she won the Millbrook "
+                  "mayoral election. Okafor set aside 18 million dollars for the new central library she had "
+                  "promised. Councillors will vote on it next month."),
+    }
+    for name, (title, date, body) in articles.items():
+        (tmp_path / name).write_text(f"{title}\ndate {date}\n\n{body}\n")
+    assistant = Assistant(load_settings(env={}, dotenv=None, store=tmp_path / "store"), embeddings=embeddings)
+    assistant.ingest([str(tmp_path / name) for name in articles])
+    b = assistant.brief("Linda Okafor", llm="extractive")
+    assert sorted(Path(s.path).name for s in b.sources) == ["a.txt", "b.txt"]
