@@ -271,7 +271,7 @@ def draft_from_record(record: object) -> Draft:
         raise InputError("expected a JSON object", "one article per object: title, date, source/url, body/text")
     get = lambda *keys: next((str(record[k]) for k in keys  # noqa: E731
                               if record.get(k) not in (None, "") and not isinstance(record[k], (dict, list))), None)
-    body = get("body", "text", "content", "article")
+    body = get("body", "text", "content", "article", "maintext")  # maintext: news-please
     if body is None:
         raise InputError("no body/text field", "give each article a `body` or `text` field")
     # a news API's record names its outlet in an object: {"source": {"id": ..., "name": "Daily Planet"}}
@@ -279,8 +279,10 @@ def draft_from_record(record: object) -> Draft:
     return Draft(
         body=body,
         title=get("title", "headline"),
-        date=get("date", "published", "published_at", "publishedAt", "datePublished", "date_published", "pubDate"),
-        outlet=get("outlet", "publisher", "source_name") or (str(source["name"]) if source.get("name") else None),
+        date=get("date", "published", "published_at", "publishedAt", "datePublished", "date_published", "pubDate",
+                 "date_publish", "publish_date"),  # news-please, newspaper3k
+        outlet=get("outlet", "publisher", "source_name", "source_domain")
+        or (str(source["name"]) if source.get("name") else None),
         url=get("url", "source", "link"),
     )
 

@@ -53,9 +53,15 @@ def test_markdown_html_json_and_jsonl_are_read(tmp_path):
     # a news API's layout: the date as publishedAt, the outlet inside a source object
     (tmp_path / "e.json").write_text(json.dumps({"source": {"id": None, "name": "Daily Planet"}, "title": "API one",
                                                  "publishedAt": "2024-03-09T08:00:00Z", "content": "The API body."}))
+    # a news scraper's layout (news-please): maintext, date_publish, source_domain
+    (tmp_path / "f.json").write_text(json.dumps({"title": "Scraped one", "maintext": "The scraped body.",
+                                                 "date_publish": "2024-03-10 07:15:00",
+                                                 "source_domain": "www.example.org"}))
     articles, skipped = load_articles([str(tmp_path)])
     got = {a.title: a for a in articles}
     assert got["API one"].date == "2024-03-09" and got["API one"].outlet == "Daily Planet"
+    scraped = got["Scraped one"]
+    assert (scraped.text, scraped.date, scraped.outlet) == ("The scraped body.", "2024-03-10", "www.example.org")
     assert got["Front matter title"].date == "2024-03-05" and got["Front matter title"].outlet == "Example Times"
     assert got["Front matter title"].text.startswith("Body of the markdown article.")
     html = got["The headline"]
