@@ -248,23 +248,26 @@ STORMS = {
 }
 
 
-def test_a_briefing_on_a_named_storm_leaves_out_another_storm_that_reads_the_same(tmp_path, embeddings):
-    """Another storm's story is close by meaning; it never names the one asked about, so it is no source."""
+def brief_over(tmp_path: Path, embeddings, articles: dict[str, tuple[str, str, str]], topic: str) -> Briefing:
+    """An extractive briefing on `topic` over a store of these articles (file name: title, date, body)."""
     from assistant.settings import load_settings
 
-    for name, (title, date, body) in STORMS.items():
+    for name, (title, date, body) in articles.items():
         (tmp_path / name).write_text(f"{title}\ndate {date}\n\n{body}\n")
     assistant = Assistant(load_settings(env={}, dotenv=None, store=tmp_path / "store"), embeddings=embeddings)
-    assistant.ingest([str(tmp_path / name) for name in STORMS])
-    b = assistant.brief("Hurricane Alba", llm="extractive")
+    assistant.ingest([str(tmp_path / name) for name in articles])
+    return assistant.brief(topic, llm="extractive")
+
+
+def test_a_briefing_on_a_named_storm_leaves_out_another_storm_that_reads_the_same(tmp_path, embeddings):
+    """Another storm's story is close by meaning; it never names the one asked about, so it is no source."""
+    b = brief_over(tmp_path, embeddings, STORMS, "Hurricane Alba")
     assert sorted(Path(s.path).name for s in b.sources) == ["alba-1.txt", "alba-2.txt"]
     assert b.summary and not any("Brenda" in i.text for i in b.summary + b.key_facts + b.timeline)
 
 
 def test_an_article_naming_the_topic_by_its_last_word_is_kept(tmp_path, embeddings):
-    """A story may give only a surname ("Premier Okafor"); it is still a story about "Linda Okafor"."""
-    from assistant.settings import load_settings
-
+    """A story may give only a surname ("Mayor Okafor"); it is still a story about "Linda Okafor"."""
     articles = {
         "a.txt": ("Linda Okafor wins the Millbrook mayoral election", "2021-05-02",
                   "Linda Okafor won the Millbrook mayoral election on Saturday with 54 percent of the vote. "
@@ -274,9 +277,5 @@ def test_an_article_naming_the_topic_by_its_last_word_is_kept(tmp_path, embeddin
                   "mayoral election. Okafor set aside 18 million dollars for the new central library she had "
                   "promised. Councillors will vote on it next month."),
     }
-    for name, (title, date, body) in articles.items():
-        (tmp_path / name).write_text(f"{title}\ndate {date}\n\n{body}\n")
-    assistant = Assistant(load_settings(env={}, dotenv=None, store=tmp_path / "store"), embeddings=embeddings)
-    assistant.ingest([str(tmp_path / name) for name in articles])
-    b = assistant.brief("Linda Okafor", llm="extractive")
+    b = brief_over(tmp_path, embeddings, articles, "Linda Okafor")
     assert sorted(Path(s.path).name for s in b.sources) == ["a.txt", "b.txt"]
