@@ -712,16 +712,16 @@ def compose_briefing(
     sentences = score_article_sentences(topic, split_sentences(articles), embeddings, store)
     best = {a.id: max((s.relevance for s in sentences if s.article.id == a.id), default=0.0) for a in articles}
     top = max(best.values(), default=0.0)
-    by_id = {a.id: a for a in articles}
+    full_text = {a.id: f"{a.title} {a.text}" for a in articles}
     # neighbouring stories out; an article naming the whole topic stays (a name spelt another way is far by
     # meaning: "Gizilbulagh" for "Kyzylbulag"); a topic that names someone or something (not a place: a
     # story need not name its region) wants articles that name them, by the name's last word at least
     # ("Ardern" for "Jacinda Ardern"): another storm's story is near "Hurricane Dorian" by meaning, but
     # never names Dorian
-    kept = {a.id for a in articles if best[a.id] >= ARTICLE_MIN * top or mentions_name(topic, f"{a.title} {a.text}")}
+    kept = {a.id for a in articles if best[a.id] >= ARTICLE_MIN * top or mentions_name(topic, full_text[a.id])}
     asked = analyze(topic, embeddings)
     heads = [n.split()[-1] for n in asked.names if n not in asked.places and n not in asked.peoples]
-    kept = {a for a in kept if all(mentions_name(h, f"{by_id[a].title} {by_id[a].text}") for h in heads)} or kept
+    kept = {a for a in kept if all(mentions_name(h, full_text[a]) for h in heads)} or kept
     articles = [a for a in articles if a.id in kept]
     sentences = [s for s in sentences if s.article.id in kept]
     rank = {a.id: i for i, a in enumerate(articles)}
