@@ -7,9 +7,11 @@ everything the question names. A sentence answers an entity question when it hol
 expected label (for a name, one the small recogniser called another kind of name counts less) that the
 question does not already hold, attached in the parse to the noun asked about
 (`15` as the numeric modifier of `wheelchairs` for "how many mobility chairs") or, with no noun, to the
-question's verb ("who founded": the subject of "founded"). Cause and description questions need a sentence
-that matches the question and says more than it. A matching sentence that negates what is asked ("the
-name of the victim was not released") is believed: the articles say it is not known.
+question's verb ("who founded": the subject of "founded"), in a clause not about another name than the one
+the question asks about ("John Roe received 9%" for "how many votes did Jane Doe receive"). Cause and
+description questions need a sentence that matches the question and says more than it. A matching sentence
+that negates what is asked ("the name of the victim was not released") is believed: the articles say it is
+not known.
 
 The score is how well the best sentence matches the question (dense similarity and the question's words)
 times how firmly its answer is attached. Below `Settings.answerable` it is a refusal; the same decision
@@ -174,6 +176,7 @@ ABOUT_WEIGHT = 0.8  # an answer said of the noun the focus belongs to ("the 70-y
 SLOT_WEIGHT = 0.7  # an answer in the same preposition's slot as the one asked about counts this much
 PREDICATE_WEIGHT = 0.5  # an answer hanging from the question's verb, not said of its noun, counts this much
 OTHER_NAME = 0.6  # a name the recogniser gave another kind than the one asked for counts this much
+OTHER_SUBJECT = 0.3  # an answer in a clause whose subject is a name other than the question's counts this much
 
 
 def _attached(ent: Any, q: Question, sim: WordSimilarity) -> float:
@@ -196,6 +199,22 @@ def _attached(ent: Any, q: Question, sim: WordSimilarity) -> float:
     if of_verb is None:
         return max(slot, of_noun)
     return max(slot, of_noun * (1 - PREDICATE_WEIGHT + PREDICATE_WEIGHT * of_verb), PREDICATE_WEIGHT * of_verb)
+
+
+def _other_subject(ent: Any, q: Question) -> bool:
+    """The entity's clause is about someone else: its verb's subject is a name, and not the one the question
+    asks about ("Jane Doe received 9%" does not say how many votes John Roe received)."""
+    if not q.subject:
+        return False
+    over = _verbs_over(ent, hops=2)
+    if not over:
+        return False
+    for c in over[0].children:
+        if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ == "PROPN" and c != ent.root and c not in ent:
+            # by the last word of either name: "Doe" is "Jane Doe", "Minister Jane Doe" is "Jane Doe"
+            said = " ".join(t.text for t in c.subtree)
+            return not (mentions_name(q.subject.split()[-1], said) or mentions_name(c.text, q.subject))
+    return False
 
 
 def _untold(doc: Any, q: Question) -> bool:
@@ -260,6 +279,7 @@ def _holds(q: Question, c: Sentence, doc: Any, lemmas: frozenset[str], sim: Word
     if q.labels & NUMBERS:  # a bare number the model left unlabelled
         found += [(doc[t.i:t.i + 1], _attached(doc[t.i:t.i + 1], q, sim)) for t in doc
                   if t.like_num and not t.ent_type_ and t.lower_ not in q.words]
+    found = [(e, a * (OTHER_SUBJECT if _other_subject(e, q) else 1.0)) for e, a in found]
     if found:
         ent, attach = max(found, key=lambda f: f[1])
         c.answer, c.score = ent.text, fit * attach

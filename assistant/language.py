@@ -134,6 +134,8 @@ class Question:
     verbs: tuple[str, ...] = ()  # lemmas of the verbs of its event: "announce" and "relocate" in "did NASA
     # announce that the shuttle would be relocated" (not "sink" in "how many died when the boat sank")
     negated: bool = False
+    subject: str | None = None  # the name that is the subject of its main verb: "Jane Doe" in "how many
+    # votes did Jane Doe receive"
 
 
 def _in_clause(t: Any) -> bool:
@@ -225,6 +227,16 @@ def _phrase(focus: Any) -> str:
             and c.tag_ not in ("WDT", "WP", "JJR") and not any(h.tag_ == "WRB" for h in c.lefts)]
     start = min([m.i for m in mods] + [focus.i])
     return focus.doc[start:focus.i + 1].text
+
+
+def _subject(verb: Any) -> str | None:
+    """The name that does what the question asks about: the proper-noun subject of its main verb."""
+    if verb is None:
+        return None
+    for c in verb.children:
+        if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ == "PROPN":
+            return " ".join(t.text for t in c.subtree if t.pos_ == "PROPN")
+    return None
 
 
 def unlabelled_names(doc: Any) -> list[Any]:
@@ -330,5 +342,5 @@ def analyze(question: str, embeddings: Embeddings) -> Question:
         verbs=tuple(dict.fromkeys(t.lemma_.lower() for t in events)),
         prep=_prep(doc, wt),
         places=names_of(doc, PLACES), peoples=names_of(doc, frozenset({"NORP"})), names=names_of(doc), terms=content_lemmas(t for t in doc if t != wt), words=frozenset(t.lower_ for t in doc),
-        negated=any(t.dep_ == "neg" for t in doc),
+        negated=any(t.dep_ == "neg" for t in doc), subject=_subject(verb),
     )

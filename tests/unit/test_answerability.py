@@ -73,6 +73,20 @@ def test_a_number_about_another_noun_is_no_answer(embeddings):
     assert a.answerability.score < 0.3 and a.answerability.reason
 
 
+def test_a_number_said_of_someone_else_is_no_answer(embeddings):
+    """The vote count of another candidate does not say how many votes the one asked about received."""
+    race = ["Three candidates stood for mayor of Riverton in the March election.",
+            "Mark Ellis received 4,120 votes and won the seat."]
+    question = "How many votes did Jane Holt receive in the Riverton mayoral election?"
+    q = analyze(question, embeddings)
+    assert q.subject == "Jane Holt"
+    other = _assess(question, _passages(*race, "Jane Holt also stood, her first campaign."), embeddings,
+                    threshold=0.4)
+    own = _assess(question, _passages(*race, "Jane Holt received 2,305 votes."), embeddings, threshold=0.4)
+    assert not other.answerable
+    assert own.answerable and own.ranked[0].answer == "2,305"
+
+
 def test_a_name_in_the_question_is_no_answer_to_it(embeddings):
     passages = _passages("Mayor Jane Holt visited Riverton after the flood.",
                          "Holt praised the volunteers who filled sandbags.")
