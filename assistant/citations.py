@@ -40,15 +40,27 @@ def format_sources(passages: list[Passage]) -> str:
 
 
 _GROUPED = re.compile(r"\b\d{1,3}(?:,\d{3})+\b")
-_SCALED = re.compile(r"\b(\d+(?:\.\d+)?)\s+(thousand|million|billion)\b", re.I)
-_SCALE = {"thousand": 10**3, "million": 10**6, "billion": 10**9}
+_SCALED = re.compile(r"\b(\d+(?:\.\d+)?)\s+(hundred|thousand|million|billion)\b", re.I)
+_SCALE = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9}
+# Numbers written as words, a number format like "660,000" ("one" is left alone: it is as often a pronoun)
+_UNITS = ("two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+          "seventeen eighteen nineteen").split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_WORD_VALUE = {w: n for n, w in enumerate(_UNITS, 2)} | {w: 10 * n for n, w in enumerate(_TENS, 2)} | {"one": 1}
+_SPELLED = re.compile(rf"\b(?:({'|'.join(_TENS)})(?:[- ](one|{'|'.join(_UNITS[:8])}))?|({'|'.join(_UNITS)}))\b",
+                      re.I)
+
+
+def _digits(m: re.Match[str]) -> str:
+    return str(sum(_WORD_VALUE[w.lower()] for w in m.groups() if w))
 _UNIT_JOINED = re.compile(r"\b(\d+(?:\.\d+)?)([a-zA-Z]{1,3})\b")  # "139km", "5kg": a number written against its unit
 
 
 def plain_numbers(text: str) -> str:
-    """Numbers in one written form: "660,000" and "660 thousand" both as "660000", "139km" as "139 km" (a
-    number format, not words: an answer that writes the figure the other way says the same thing)."""
-    text = _UNIT_JOINED.sub(r"\1 \2", _GROUPED.sub(lambda m: m[0].replace(",", ""), text))
+    """Numbers in one written form: "660,000" and "660 thousand" both as "660000", "seventy" as "70",
+    "139km" as "139 km" (number formats: an answer that writes the figure the other way says the same
+    thing)."""
+    text = _UNIT_JOINED.sub(r"\1 \2", _GROUPED.sub(lambda m: m[0].replace(",", ""), _SPELLED.sub(_digits, text)))
     return _SCALED.sub(lambda m: f"{round(float(m[1]) * _SCALE[m[2].lower()])}", text)
 
 

@@ -49,6 +49,16 @@ def test_a_figure_written_apart_from_its_unit_is_the_same_figure():
     assert validate("The line runs 24 km [1].", [passage("c", text)]).refused
 
 
+def test_a_figure_in_words_and_in_digits_is_the_same_figure():
+    text = "The ferry's captain, who was sixty-two, had crossed the strait twelve times that week."
+    v = validate("The captain was 62 years old [1].", [passage("c", text)])
+    assert not v.refused and v.citations[0].quote == text
+    assert not validate("He made the crossing 12 times that week [1].", [passage("c", text)]).refused
+    assert validate("The captain was 26 years old [1].", [passage("c", text)]).refused
+    figures = "Officials counted 47 ferries in the harbour."
+    assert not validate("Forty-seven ferries were in the harbour [1].", [passage("d", figures)]).refused
+
+
 def test_a_miscited_sentence_moves_to_the_passage_that_supports_it():
     v = validate("The mayor said repairs will cost 12 million dollars [1].", PASSAGES)
     assert [c.article_id for c in v.citations] == ["b"]
