@@ -207,6 +207,10 @@ def validate(raw: str, passages: list[Passage], min_support: float = 0.5) -> Val
             best = max(passages, key=lambda p: support(claim, evidence[p.chunk_id]))
             if support(claim, evidence[best.chunk_id]) >= max(min_support, 0.75):
                 supported = [best]
+        if not supported and len(cited) > 1 and \
+                support(claim, " ".join(evidence[p.chunk_id] for p in cited)) >= min_support:
+            # a claim that joins what the passages it cites say ("Jane Doe led the march; police counted 3,000")
+            supported = [p for p in cited if content_tokens(claim) & content_tokens(evidence[p.chunk_id])]
         if not supported:
             supported = _article_support(claim, cited, passages, evidence, max(min_support, 0.75))
         if not supported:

@@ -59,6 +59,14 @@ def test_a_figure_in_words_and_in_digits_is_the_same_figure():
     assert not validate("Forty-seven ferries were in the harbour [1].", [passage("d", figures)]).refused
 
 
+def test_a_claim_joining_what_two_cited_articles_say_keeps_both_citations():
+    v = validate("The dam burst on Tuesday, flooding 300 homes; repairs will cost 12 million dollars [1][2].", PASSAGES)
+    assert not v.refused and {c.article_id for c in v.citations} == {"a", "b"}
+    # a figure neither passage gives still sinks the claim
+    assert validate("The dam burst on Tuesday, flooding 300 homes; repairs will cost 40 million dollars [1][2].",
+                    PASSAGES).refused
+
+
 def test_a_miscited_sentence_moves_to_the_passage_that_supports_it():
     v = validate("The mayor said repairs will cost 12 million dollars [1].", PASSAGES)
     assert [c.article_id for c in v.citations] == ["b"]
