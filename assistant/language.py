@@ -326,6 +326,9 @@ def analyze(question: str, embeddings: Embeddings) -> Question:
         kind, labels = ENTITY, (typer(embeddings).labels(_phrase(focus)) & NAMED) or NAMED
     elif wh in SHAPES:
         kind, labels = ENTITY, SHAPES[wh]
+        if wh in ("how many", "how much") and focus is not None:
+            # a count of days or hours is tagged as a date or time ("a 14-day quarantine")
+            labels |= typer(embeddings).labels(_phrase(focus)) & TIMES
     elif wh is not None and wh.startswith("how "):
         kind, labels = ENTITY, MEASURES
     elif focus is not None and wh in ("which", "what", "whose"):

@@ -73,6 +73,13 @@ def test_a_number_about_another_noun_is_no_answer(embeddings):
     assert a.answerability.score < 0.3 and a.answerability.reason
 
 
+def test_a_count_of_days_tagged_as_a_date_answers_how_many_days(embeddings):
+    passages = _passages("The mayor of Riverton tested positive for the flu on Monday.",
+                         "She will work from home during a 10-day isolation, her office said.")
+    a = _assess("How many days will the mayor of Riverton isolate?", passages, embeddings, threshold=0.4)
+    assert a.answerable and "10" in a.ranked[0].answer
+
+
 def test_a_number_said_of_someone_else_is_no_answer(embeddings):
     """The vote count of another candidate does not say how many votes the one asked about received."""
     race = ["Three candidates stood for mayor of Riverton in the March election.",
