@@ -139,8 +139,9 @@ class Question:
 
 
 def _in_clause(t: Any) -> bool:
-    """Whether the token stands in a subordinate clause: "When she quit, how many ..." asks how many."""
-    return any(a.dep_ in ("advcl", "relcl", "acl") for a in [t, *t.ancestors])
+    """Whether the token stands in a subordinate clause or a phrase that sets the scene: "When she quit, how
+    many ..." asks how many, "after testing positive" asks of something else than testing."""
+    return any(a.dep_ in ("advcl", "relcl", "acl", "pcomp") for a in [t, *t.ancestors])
 
 
 def _wh(doc: Any) -> tuple[str | None, Any]:

@@ -142,6 +142,9 @@ def test_a_question_naming_many_things_may_name_one_its_own_way(embeddings):
 def test_the_event_asked_about_is_the_main_verb_not_a_describing_one(embeddings):
     q = analyze("Who was to chair the cancelled meeting of the Riverton council?", embeddings)
     assert "chair" in q.verbs and "cancel" not in q.verbs
+    # nor the verb of a phrase that sets the scene: "after testing positive" asks of staying, not testing
+    q = analyze("How many days did the mayor of Riverton stay home after testing positive?", embeddings)
+    assert "stay" in q.verbs and "test" not in q.verbs
 
 
 def test_a_relative_that_is_not_the_question_word(embeddings):
