@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.widgets import DataTable, Input, ProgressBar
 
 from assistant.errors import ProviderError
@@ -86,6 +87,12 @@ async def test_typing_outside_the_question_box_starts_a_new_question(service):
         await pilot.press(*"who")
         box = app.main.query_one("#question-box", Input)
         assert app.focused is box and box.value == "who"
+        # typed fast, the letters arrive before the box has the focus: none is lost
+        await ask(app, pilot)
+        assert app.focused is app.main.query_one("#sources")
+        for ch in "which 2":
+            app.post_message(events.Key("space" if ch == " " else ch, ch))
+        await wait_until(pilot, lambda: box.value == "which 2")
 
 
 async def test_filters_and_marked_articles_reach_the_service(service):

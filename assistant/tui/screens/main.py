@@ -74,6 +74,7 @@ class MainScreen(Screen[None]):
         self.briefing = False
         self.brief_topic = ""
         self.warmed = False
+        self.retyping = False  # a letter typed outside the box has started a new question in it
 
     def compose(self) -> ComposeResult:
         # No select-on-focus: a letter typed elsewhere lands in the box as the start of a new question.
@@ -198,14 +199,21 @@ class MainScreen(Screen[None]):
         box = self.query_one("#question-box", Input)
         if self.focused is box or not event.is_printable or not event.character:
             return
-        if event.character in "123456789 " or event.character.isspace():
+        if not self.retyping and (event.character in "123456789" or event.character.isspace()):
             return  # digits open sources; space scrolls
         # A letter typed outside the box starts a new question: no need to find the box first.
         event.stop()
         event.prevent_default()
-        box.value = event.character
+        # the letters after the first may still come here before the box has the focus (a fast typist, a
+        # paste): they go on the question the first one started
+        box.value = box.value + event.character if self.retyping else event.character
         box.cursor_position = len(box.value)
+        self.retyping = True
         box.focus()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if event.widget is self.query_one("#question-box", Input):
+            self.retyping = False  # the box has the keys now; elsewhere, digits open sources again
 
     def display_answer(self, answer: Answer) -> None:
         self.answer = answer
