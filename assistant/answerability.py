@@ -121,10 +121,11 @@ class WordSimilarity:
         return min(1.0, max(0.0, (cos - ATTACH_FLOOR) / (ATTACH_FULL - ATTACH_FLOOR)))
 
 
-def _context(ent: Any) -> list[Any]:
+def _context(ent: Any, of_subject: bool = True) -> list[Any]:
     """The words an entity is said of: the noun it modifies or names ("15 wheelchairs", "the Royal
-    Hospital", "the winner, Jane Doe"), the noun of "15 of the chairs", and the other side of a copula
-    ("the winner was Jane Doe")."""
+    Hospital", "the winner, Jane Doe"), the noun of "15 of the chairs", the other side of a copula
+    ("the winner was Jane Doe") and, `of_subject`, the subject of the clause it completes ("sea ice shrank
+    to 3.7 million km2")."""
     root = ent.root
     while root.dep_ == "conj" and root.head != root:  # "Cyprus, Greece and Israel": each as the first
         root = root.head
@@ -146,7 +147,7 @@ def _context(ent: Any) -> list[Any]:
     if head.lemma_ == "be" and root.dep_ in ("attr", "nsubj"):  # "the winner was Jane Doe"
         out.extend(c for c in head.children if c.dep_ in ("nsubj", "attr") and c != root)
     verbs = _verbs_over(ent, hops=3)
-    if verbs and root.dep_ not in ("nsubj", "nsubjpass"):  # "sea ice shrank to 3.74 million km2": said of the ice
+    if of_subject and verbs and root.dep_ not in ("nsubj", "nsubjpass"):  # "sea ice shrank to 3.74 million km2": said of the ice
         out.extend(c for c in verbs[0].children if c.dep_ in ("nsubj", "nsubjpass") and c != root)
     if root.dep_ == "appos":
         out.append(head)
@@ -184,7 +185,9 @@ def _attached(ent: Any, q: Question, sim: WordSimilarity) -> float:
     the noun that one belongs to ("the 70-year-old owner"), in the event its verb names ("700 people were
     rescued" says little of how many died); with no noun, as an argument of its verb ("who founded": the
     subject of "founded")."""
-    context = [t.lemma_.lower() for t in _context(ent)]
+    # an age is said of the person ("the 70-year-old owner", "the owner was 70"), not of what they did
+    # ("the owner died on Tuesday")
+    context = [t.lemma_.lower() for t in _context(ent, of_subject=q.wh != "how old")]
     over = _verbs_over(ent)
     # the event of its clause, verbs and nouns: "illegal exploitation ... is observed in the X deposit"
     clause = over[-1].subtree if over else ent.sent

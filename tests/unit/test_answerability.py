@@ -80,6 +80,15 @@ def test_a_count_of_days_tagged_as_a_date_answers_how_many_days(embeddings):
     assert a.answerable and "10" in a.ranked[0].answer
 
 
+def test_an_age_is_said_of_the_person_not_the_day_of_what_they_did(embeddings):
+    question = "How old was the captain of the Riverton ferry that sank?"
+    day = ["The Riverton ferry sank in the river on Tuesday.", "Its captain was rescued on Wednesday by fishermen."]
+    assert not _assess(question, _passages(*day), embeddings, threshold=0.4).answerable
+    a = _assess(question, _passages(*day, "The 62-year-old captain had sailed the route for decades."), embeddings,
+                threshold=0.4)
+    assert a.answerable and a.ranked[0].answer == "62-year-old"
+
+
 def test_a_number_said_of_someone_else_is_no_answer(embeddings):
     """The vote count of another candidate does not say how many votes the one asked about received."""
     race = ["Three candidates stood for mayor of Riverton in the March election.",
