@@ -147,7 +147,7 @@ def _context(ent: Any, of_subject: bool = True) -> list[Any]:
     if head.lemma_ == "be" and root.dep_ in ("attr", "nsubj"):  # "the winner was Jane Doe"
         out.extend(c for c in head.children if c.dep_ in ("nsubj", "attr") and c != root)
     verbs = _verbs_over(ent, hops=3)
-    if of_subject and verbs and root.dep_ not in ("nsubj", "nsubjpass"):  # "sea ice shrank to 3.74 million km2": said of the ice
+    if of_subject and verbs and root.dep_ not in ("nsubj", "nsubjpass"):  # "sea ice shrank to 3.74 million km2"
         out.extend(c for c in verbs[0].children if c.dep_ in ("nsubj", "nsubjpass") and c != root)
     if root.dep_ == "appos":
         out.append(head)

@@ -49,11 +49,11 @@ _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
 _WORD_VALUE = {w: n for n, w in enumerate(_UNITS, 2)} | {w: 10 * n for n, w in enumerate(_TENS, 2)} | {"one": 1}
 _SPELLED = re.compile(rf"\b(?:({'|'.join(_TENS)})(?:[- ](one|{'|'.join(_UNITS[:8])}))?|({'|'.join(_UNITS)}))\b",
                       re.I)
+_UNIT_JOINED = re.compile(r"\b(\d+(?:\.\d+)?)([a-zA-Z]{1,3})\b")  # "139km", "5kg": a number written against its unit
 
 
 def _digits(m: re.Match[str]) -> str:
     return str(sum(_WORD_VALUE[w.lower()] for w in m.groups() if w))
-_UNIT_JOINED = re.compile(r"\b(\d+(?:\.\d+)?)([a-zA-Z]{1,3})\b")  # "139km", "5kg": a number written against its unit
 
 
 def plain_numbers(text: str) -> str:
