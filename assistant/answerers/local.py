@@ -5,7 +5,7 @@ OpenAI-compatible path as any endpoint; answers, briefings and summaries all go 
 clear error and the next one starts it again.
 
 Speed: an answer's prompt is the instructions (the same first tokens every time, which the server keeps in
-its cache), then at most 5 evidence sentences of 800 characters together; the reply is one or two short
+its cache), then at most 5 evidence sentences of 600 characters together; the reply is one or two short
 claims. Reading the evidence is most of an answer's time; both are done on every thread, whose waits sleep
 rather than spin (`server_env`). The child starts and reads the instructions while the first question is
 retrieved and assessed (or while the TUI's user types).
@@ -35,11 +35,11 @@ from assistant.settings import Settings
 
 # An answer is one or two short claims (~20-40 tokens of JSON): the cap only stops a model that rambles
 ANSWER_TOKENS = 120
-# Reading the evidence is most of the wait before the first words (about 50 prompt tokens a second on two
-# cores). News sentences average about 150 characters, so 800 still gives five on most questions, and two or
-# three where sentences run long; the gold sentence of 175 of 177 answered fresh_a-e questions fits (177 of
-# 177 with no cap).
-EVIDENCE_CHARS = 800
+# Reading the evidence is most of the wait before the first words (about 50-65 prompt tokens a second on two
+# cores). News sentences average about 150 characters, so 600 gives four on most questions, and two where
+# sentences run long; the gold sentence of 225 of 261 answered fresh_a-g questions is in it (233 at 800, 236
+# with no cap). 600 rather than 800: the first text on the sample store in 0.79x the time.
+EVIDENCE_CHARS = 600
 START_SECONDS = 180.0  # loading a GGUF from a cold disk on a busy machine
 CHILD = Path(__file__).with_name("_child.py")
 
