@@ -213,7 +213,7 @@ def _other_subject(ent: Any, q: Question) -> bool:
     if not over:
         return False
     for c in over[0].children:
-        if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ == "PROPN" and c != ent.root and c not in ent:
+        if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ == "PROPN" and c not in ent:
             # by the last word of either name: "Doe" is "Jane Doe", "Minister Jane Doe" is "Jane Doe"
             said = " ".join(t.text for t in c.subtree)
             return not (mentions_name(q.subject.split()[-1], said) or mentions_name(c.text, q.subject))
