@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from typing import Any
 
 import numpy as np
@@ -29,7 +30,8 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.chunking import sentence_spans
 from assistant.dates import asked_days, reports_day
-from assistant.language import ENTITY, NAMED, NUMBERS, Question, analyze, content_lemmas, parse, unlabelled_names
+from assistant.language import (ENTITY, NAMED, NUMBERS, Question, analyze, content_lemmas, parse, question_parts,
+                                unlabelled_names)
 from assistant.retrieval import mentions_name
 from assistant.text import content_tokens, looks_like_instruction
 from assistant.types import Answerability, Passage
@@ -64,6 +66,7 @@ class Assessment:
     question: Question
     answerability: Answerability
     ranked: list[Sentence] = field(default_factory=list)  # best answer first
+    parts: list[Assessment] = field(default_factory=list)  # of a question joining several, each one's
 
     @property
     def answerable(self) -> bool:
@@ -289,7 +292,33 @@ def _holds(q: Question, c: Sentence, doc: Any, lemmas: frozenset[str], sim: Word
 
 
 def assess(question: str, passages: list[Passage], embeddings: Embeddings, least: float, threshold: float) -> Assessment:
-    """The answerability of a question over retrieved passages: see the module docstring."""
+    """The answerability of a question over retrieved passages: see the module docstring. A question that
+    joins several ("Who founded it, and when did it close?") is assessed part by part."""
+    asked = question_parts(question)
+    if len(asked) == 1:
+        return _assess(question, passages, embeddings, least, threshold)
+    return _joined([_assess(part, passages, embeddings, least, threshold) for part in asked])
+
+
+def _joined(parts: list[Assessment]) -> Assessment:
+    """The parts together: answered where any part is (with the best part's score), the parts' best
+    sentences in turn."""
+    answered = [p for p in parts if p.answerable]
+    lead = max(answered or parts, key=lambda p: p.answerability.score)
+    ranked: list[Sentence] = []
+    seen: set[tuple[str, int]] = set()
+    for turn in zip_longest(*(p.ranked for p in parts)):
+        for s in turn:
+            if s is not None and (s.article_id, s.start) not in seen:
+                seen.add((s.article_id, s.start))
+                ranked.append(s)
+    evidence = list(dict.fromkeys(e for p in parts for e in p.answerability.evidence))
+    reason = "; ".join(p.answerability.reason for p in parts)
+    return Assessment(lead.question, Answerability(score=lead.answerability.score, reason=reason, evidence=evidence,
+                                                   refused=not answered), ranked, parts)
+
+
+def _assess(question: str, passages: list[Passage], embeddings: Embeddings, least: float, threshold: float) -> Assessment:
     q = analyze(question, embeddings)
     best_dense = max((p.score for p in passages), default=0.0)
     # "What happened on December 10?" says little else for similarity to go on: a passage that reports the

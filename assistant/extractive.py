@@ -19,12 +19,25 @@ from assistant.retrieval import mentions_name
 from assistant.text import content_tokens
 
 NEAR = 0.75  # a further sentence is quoted when it scores at least this share of the best one
+PART_SENTENCES = 2  # sentences quoted for each part of a question that joins several
 
 
 def extractive_answer(assessment: Assessment, max_sentences: int = 3) -> str:
     """The best sentences, each followed by its passage number; or the refusal."""
     if not assessment.answerable:
         return refusal_text(assessment)
+    if assessment.parts:  # a question joining several: each answered part's own sentences, in turn
+        chosen, seen = [], set()
+        for c in (c for p in assessment.parts if p.answerable for c in _chosen(p, PART_SENTENCES)):
+            if (c.article_id, c.start) not in seen:  # a sentence that answers both parts is quoted once
+                seen.add((c.article_id, c.start))
+                chosen.append(c)
+    else:
+        chosen = _chosen(assessment, max_sentences)
+    return " ".join(f"{c.text} [{c.passage_n}]" for c in chosen)
+
+
+def _chosen(assessment: Assessment, max_sentences: int) -> list[Sentence]:
     ranked = assessment.ranked
     best = ranked[0]
     chosen = [best] + [c for c in ranked[1:max_sentences] if c.score >= NEAR * best.score and c.score > 0]
@@ -35,7 +48,7 @@ def extractive_answer(assessment: Assessment, max_sentences: int = 3) -> str:
                 and mentions_name(best.answer, c.text):
             chosen.append(c)
             seen.add(c.article_id)
-    return " ".join(f"{c.text} [{c.passage_n}]" for c in chosen)
+    return chosen
 
 
 def refusal_text(assessment: Assessment) -> str:

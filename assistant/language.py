@@ -146,7 +146,7 @@ def _in_clause(t: Any) -> bool:
 
 def _wh(doc: Any) -> tuple[str | None, Any]:
     """The wh-word of the main clause (with "how"'s adjective: "how many") and its token."""
-    whs = [t for t in doc if t.tag_ in ("WDT", "WP", "WP$", "WRB") and t.lower_ != "that"]  # "that" only relates
+    whs = [t for t in doc if t.tag_ in WH_TAGS and t.lower_ != "that"]  # "that" only relates
     if not whs:
         return None, None
     t = next((w for w in whs if not _in_clause(w)), whs[0])
@@ -304,6 +304,42 @@ def typer(embeddings: Embeddings) -> LabelTyper:
         if id(embeddings) not in _typers:
             _typers[id(embeddings)] = LabelTyper(embeddings)
         return _typers[id(embeddings)]
+
+
+WH_TAGS = ("WDT", "WP", "WP$", "WRB")
+
+
+def question_parts(question: str) -> list[str]:
+    """The questions a question joins: "Who founded it, and when did it close?" is two, each answered on its
+    own; a sentence before them that sets the scene goes with each. A question with one wh-clause is
+    itself. The join is read from the tags: a conjunction after a comma, then a wh-word (after a preposition
+    or adverb at most: "and in which city"), with a wh-word before it."""
+    doc = parse([question])[0]
+    sents = list(doc.sents)
+    last = sents[-1]
+    scene = doc[:last.start].text + " " if last.start else ""
+    toks = list(last)
+    for n, t in enumerate(toks):
+        if t.pos_ != "CCONJ" or n == 0 or toks[n - 1].text != ",":
+            continue
+        after = toks[n + 1:n + 4]
+        lead = 0
+        while lead < len(after) - 1 and after[lead].pos_ in ("ADP", "ADV") and after[lead].tag_ not in WH_TAGS:
+            lead += 1
+        if not after or after[lead].tag_ not in WH_TAGS:
+            continue
+        # a relative pronoun again is no new question: "the man who fled, and who was caught, ..."
+        wh = after[lead]
+        relative = [a for a in [toks[n - 2], *toks[n - 2].ancestors] if a.dep_ == "relcl"] if n >= 2 else []
+        if any(a.dep_ == "relcl" for a in [wh, *wh.ancestors]) or any(
+                c.tag_ in WH_TAGS and c.lower_ == wh.lower_ for r in relative for c in r.children):
+            continue
+        if not any(w.tag_ in WH_TAGS for w in toks[:n]):
+            continue
+        first = doc[last.start:toks[n - 1].i].text
+        second = doc[toks[n + 1].i:last.end].text.rstrip(" ?")
+        return [f"{scene}{first}?", f"{scene}{second[:1].upper()}{second[1:]}?"]
+    return [question]
 
 
 def analyze(question: str, embeddings: Embeddings) -> Question:

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from assistant.citations import validate
 from assistant.embeddings import embedding_name, make_embeddings
 from assistant.errors import AssistantError
 from assistant.extractive import extractive_answer, refusal_text
+from assistant.language import question_parts
 from assistant.lexical import LexicalIndex, check_lexical, lexical_for_update, lexical_version, save_lexical
 from assistant.providers import resolve_llm
 from assistant.retrieval import Filters, HybridRetriever
@@ -214,6 +216,21 @@ class Assistant:
             self._stamp = self._lexical_stamp()
         return passages
 
+    def _passages(self, question: str, k: int | None, filters: Filters | None) -> list[Passage]:
+        """The passages of a question; of one that joins several, each part's too, in turn: the story that
+        answers one part may rank low for the whole."""
+        asked = question_parts(question)
+        if len(asked) == 1:
+            return self.retrieve(question, k, filters)
+        out: list[Passage] = []
+        seen: set[str] = set()
+        for turn in zip_longest(*(self.retrieve(q, k, filters) for q in [question, *asked])):
+            for p in turn:
+                if p is not None and p.chunk_id not in seen:
+                    seen.add(p.chunk_id)
+                    out.append(p)
+        return out[:(k or self.settings.k) * len(asked)]
+
     def _lexical_stamp(self) -> str | None:
         return lexical_version(self.store())
 
@@ -247,7 +264,7 @@ class Assistant:
     def _stream(self, question: str, k: int | None, llm: str | None, filters: Filters | None) -> Iterator[str | Answer]:
         answerer = self.answerer(llm)
         self._get_ready(answerer)
-        passages = self.retrieve(question, k, filters)
+        passages = self._passages(question, k, filters)
         retrieved = [Retrieved(article_id=p.article_id, source_path=p.source_path, chunk_id=p.chunk_id, score=round(p.score, 4)) for p in passages]
         s = self.settings
         # one decision, before any model is asked: do the retrieved sentences hold an answer of the kind asked?

@@ -7,7 +7,7 @@ import pytest
 from assistant.answerability import assess
 from assistant.embeddings import make_embeddings
 from assistant.extractive import extractive_answer
-from assistant.language import MEASURES, NUMBERS, PERSONS, analyze
+from assistant.language import MEASURES, NUMBERS, PERSONS, analyze, question_parts
 from assistant.prompts import REFUSAL
 from assistant.settings import Settings
 from assistant.types import Passage
@@ -52,6 +52,33 @@ def test_a_which_noun_is_typed_by_what_it_names(embeddings):
     # a wh-word in a clause that sets the scene is not the one asked
     q = analyze("When the storm hit, how many homes lost power?", embeddings)
     assert q.wh == "how many" and q.focus == "home"
+
+
+def test_a_question_joining_two_is_split_into_its_parts():
+    assert question_parts("Who built the Riverton dam, and in what year did it open?") == [
+        "Who built the Riverton dam?", "In what year did it open?"]
+    # a sentence that sets the scene goes with each part
+    assert question_parts("A dam burst in Riverton. How many homes flooded, and who paid for the repairs?") == [
+        "A dam burst in Riverton. How many homes flooded?", "A dam burst in Riverton. Who paid for the repairs?"]
+    # one question: two things asked of one verb, a relative pronoun repeated, a clause that sets the scene
+    for one in ("Who won the silver and bronze medals in Riverton?",
+                "Which engineer, who designed the dam, and who later led the council, retired in 2019?",
+                "When the dam burst, how many homes flooded?"):
+        assert question_parts(one) == [one]
+
+
+def test_each_part_of_a_joined_question_is_answered_from_its_own_sentence(embeddings):
+    passages = _passages("The Riverton dam was built by the engineering firm Kessler Works.",
+                         "Heavy rain fell on the town for a week.",
+                         "The dam opened in 1962, the council said.")
+    a = _assess("Which firm built the Riverton dam, and in what year did the dam open?", passages, embeddings)
+    assert a.answerable and len(a.parts) == 2
+    answer = extractive_answer(a)
+    assert "Kessler Works" in answer and "1962" in answer and "Heavy rain" not in answer
+    # a part the story does not answer is left out; the part it answers still is
+    b = _assess("Which firm built the Riverton dam, and how many workers died building it?", passages, embeddings)
+    assert b.answerable and [p.answerable for p in b.parts] == [True, False]
+    assert "Kessler Works" in extractive_answer(b)
 
 
 def test_a_number_attached_to_the_noun_asked_about_answers(embeddings):
