@@ -13,6 +13,10 @@ description questions need a sentence that matches the question and says more th
 that negates what is asked ("the name of the victim was not released") is believed: the articles say it is
 not known.
 
+A question that joins two ("Who built the dam, and when did it open?") is assessed part by part, a part
+that says "it" or "his" and names nothing about what the question named before; it is answered where any
+part is, and the parts no sentence answers are named.
+
 The score is how well the best sentence matches the question (dense similarity and the question's words)
 times how firmly its answer is attached. Below `Settings.answerable` it is a refusal; the same decision
 gates the extractive answer and, before any model is asked, the LLM answerers.
@@ -21,7 +25,7 @@ gates the extractive answer and, before any model is asked, the LLM answerers.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import zip_longest
 from typing import Any
 
@@ -296,13 +300,21 @@ def assess(question: str, passages: list[Passage], embeddings: Embeddings, least
     joins several ("Who founded it, and when did it close?") is assessed part by part."""
     asked = question_parts(question)
     if len(asked) == 1:
-        return _assess(question, passages, embeddings, least, threshold)
-    return _joined([_assess(part, passages, embeddings, least, threshold) for part in asked])
+        return _assess(analyze(question, embeddings), passages, embeddings, least, threshold)
+    whole = analyze(question, embeddings)
+    parts = []
+    for part, doc in zip(asked, parse(asked)):
+        q = analyze(part, embeddings)
+        if not q.names and any(t.tag_ in ("PRP", "PRP$") for t in doc):
+            # "and how much did it pledge?": the pronoun stands for what the question named before
+            q = replace(q, names=whole.names, places=whole.places, peoples=whole.peoples)
+        parts.append(_assess(q, passages, embeddings, least, threshold))
+    return _joined(parts)
 
 
 def _joined(parts: list[Assessment]) -> Assessment:
-    """The parts together: answered where any part is (with the best part's score), the parts' best
-    sentences in turn."""
+    """The parts together: answered where any part is (with the best part's score; the others are named as
+    unanswered), the parts' best sentences in turn."""
     answered = [p for p in parts if p.answerable]
     lead = max(answered or parts, key=lambda p: p.answerability.score)
     ranked: list[Sentence] = []
@@ -314,12 +326,13 @@ def _joined(parts: list[Assessment]) -> Assessment:
                 ranked.append(s)
     evidence = list(dict.fromkeys(e for p in parts for e in p.answerability.evidence))
     reason = "; ".join(p.answerability.reason for p in parts)
+    unanswered = [p.question.text for p in parts if not p.answerable] if answered else []
     return Assessment(lead.question, Answerability(score=lead.answerability.score, reason=reason, evidence=evidence,
-                                                   refused=not answered), ranked, parts)
+                                                   refused=not answered, unanswered=unanswered), ranked, parts)
 
 
-def _assess(question: str, passages: list[Passage], embeddings: Embeddings, least: float, threshold: float) -> Assessment:
-    q = analyze(question, embeddings)
+def _assess(q: Question, passages: list[Passage], embeddings: Embeddings, least: float, threshold: float) -> Assessment:
+    question = q.text
     best_dense = max((p.score for p in passages), default=0.0)
     # "What happened on December 10?" says little else for similarity to go on: a passage that reports the
     # day stands in for the similarity floor

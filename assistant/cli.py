@@ -146,7 +146,7 @@ def filters_of(since: str | None, until: str | None, outlet: str | None) -> Any:
 
 
 def print_answer(answer: Any) -> None:
-    from assistant.render import answer_text, answered_by, clean, closest_sentence
+    from assistant.render import answer_text, answered_by, clean, closest_sentence, unanswered_note
 
     click.echo(answer_text(answer), nl=False)
     notes = []
@@ -156,6 +156,8 @@ def print_answer(answer: Any) -> None:
         notes.append(f"(why: {clean(a.reason)}; answerability {a.score:.2f})")
         if closest := closest_sentence(answer):
             notes.append(f'(closest sentence: "{closest}")')
+    if part := unanswered_note(answer):
+        notes.append(f"({part})")
     if answer.removed:
         notes.append(f"({len(answer.removed)} unsupported sentence(s) removed)")
     notes.append(f"(answered by {clean(answered_by(answer))})")

@@ -43,6 +43,14 @@ def closest_sentence(answer: Answer) -> str | None:
     return clean(a.evidence[0]) if answer.refused and a and a.evidence and not answer.citations else None
 
 
+def unanswered_note(answer: Answer) -> str | None:
+    """For an answer to part of a question that joins several: the parts the articles do not answer."""
+    a = answer.answerability
+    if answer.refused or not a or not a.unanswered:
+        return None
+    return "The articles do not say: " + " ".join(clean(q) for q in a.unanswered)
+
+
 def answer_text(answer: Answer) -> str:
     """What `assistant ask` prints: the answer, then each source with its file, span and exact quote."""
     lines = [clean(answer.answer)]
@@ -63,6 +71,8 @@ def answer_markdown(answer: Answer, label: str | None = None, error: str | None 
     if label is not None:
         lines += [f"`{label}`", ""]
     lines += [f"**Error:** {clean(error)}" if error else clean(answer.answer), ""]
+    if (part := unanswered_note(answer)) and not error:
+        lines += [f"_{part}_", ""]
     if answer.citations and not error:
         lines += ["### Sources", ""]
         for c in answer.citations:

@@ -71,6 +71,8 @@ class Answerability(BaseModel):
     reason: str
     evidence: list[str] = Field(default_factory=list, description="The sentences the decision rests on.")
     refused: bool = True
+    unanswered: list[str] = Field(default_factory=list,
+                                  description="The parts of a question joining several that no sentence answers.")
 
 
 class Answer(BaseModel):

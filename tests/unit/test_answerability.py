@@ -81,6 +81,18 @@ def test_each_part_of_a_joined_question_is_answered_from_its_own_sentence(embedd
     assert "Kessler Works" in extractive_answer(b)
 
 
+def test_a_part_that_says_it_or_his_is_about_what_the_question_named_before(embeddings):
+    """"...and who was its chief engineer?": a story about another dam cannot answer that part."""
+    dam = _passages("The Riverton dam was built by the engineering firm Kessler Works.")
+    text = "Maria Lopez was the chief engineer of the Lakeside dam."
+    other = Passage(chunk_id="b:0", article_id="b", source_path="b.txt", title="Lakeside dam", date="2021-04-01",
+                    text=text, start=0, end=len(text), score=0.6)
+    a = _assess("Which firm built the Riverton dam, and who was its chief engineer?", dam + [other], embeddings)
+    assert a.answerable and [p.answerable for p in a.parts] == [True, False]
+    assert "Kessler Works" in extractive_answer(a) and "Maria Lopez" not in extractive_answer(a)
+    assert a.answerability.unanswered == ["Who was its chief engineer?"]
+
+
 def test_a_number_attached_to_the_noun_asked_about_answers(embeddings):
     passages = _passages("Heavy rain flooded Riverton on Tuesday.",
                          "The council sent 14 rescue boats to the town, officials said.")

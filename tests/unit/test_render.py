@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from assistant.batch import Question, make_record, markdown_block
 from assistant.render import answer_markdown, answer_text, render_briefing
-from assistant.types import Answer, Briefing, BriefItem, BriefSource, Citation
+from assistant.types import Answer, Answerability, Briefing, BriefItem, BriefSource, Citation
 
 ESCAPE = "\x1b]52;c;cGF5bG9hZA==\x07"  # an OSC 52 clipboard write hidden in an article
 
@@ -29,6 +29,15 @@ def test_the_batch_report_shows_an_answer_and_its_sources_as_the_tui_export_does
     assert question in block and rest in block and "`q1`" in block
     assert "### Sources" in rest and "1. **Deposits in dispute** — Trend · 2022-12-11" in rest and "> Gold is mined." in rest
     assert exported.endswith("_Answered by openai: gpt-4o-mini._\n") and "_Answered by openai: gpt-4o-mini in 12 ms._" in block
+
+
+def test_an_answer_to_part_of_a_question_says_which_part_the_articles_do_not_answer():
+    partial = ANSWER.model_copy(update={
+        "question": "Which deposits are exploited, and who owns them?",
+        "answerability": Answerability(score=0.8, reason="'Gold' answers it; no sentence gives a person",
+                                       refused=False, unanswered=["Who owns them?"])})
+    assert "_The articles do not say: Who owns them?_" in answer_markdown(partial)
+    assert "do not say" not in answer_markdown(ANSWER)
 
 
 def test_a_failed_question_in_the_batch_report_shows_the_error_not_an_answer():

@@ -7,7 +7,7 @@ from textual.content import Content
 from textual.markup import escape
 from textual.widgets import Static
 
-from assistant.render import answered_by, closest_sentence
+from assistant.render import answered_by, closest_sentence, unanswered_note
 from assistant.tui.format import answer_content, clean
 from assistant.types import Answer
 
@@ -58,6 +58,8 @@ class AnswerView(VerticalScroll):
             notes.append(f"Answerability {a.score:.2f}: {clean(a.reason)}.")
             if closest := closest_sentence(answer):
                 notes.append(f'Closest sentence: "{closest}"')
+        if part := unanswered_note(answer):
+            notes.append(part)
         if answer.removed:
             notes.append(f"{len(answer.removed)} unsupported sentence(s) removed.")
         notes.append(f"answered by {answered_by(answer)}")
