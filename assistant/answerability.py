@@ -34,8 +34,18 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.chunking import sentence_spans
 from assistant.dates import asked_days, reports_day
-from assistant.language import (ENTITY, NAMED, NUMBERS, Question, analyze, content_lemmas, parse, question_parts,
-                                unlabelled_names)
+from assistant.language import (
+    ENTITY,
+    NAMED,
+    NUMBERS,
+    Question,
+    analyze,
+    content_lemmas,
+    parse,
+    parse_question,
+    question_parts,
+    unlabelled_names,
+)
 from assistant.retrieval import mentions_name
 from assistant.text import content_tokens, looks_like_instruction
 from assistant.types import Answerability, Passage
@@ -303,7 +313,8 @@ def assess(question: str, passages: list[Passage], embeddings: Embeddings, least
         return _assess(analyze(question, embeddings), passages, embeddings, least, threshold)
     whole = analyze(question, embeddings)
     parts = []
-    for part, doc in zip(asked, parse(asked)):
+    for part in asked:
+        doc = parse_question(part)
         q = analyze(part, embeddings)
         if not q.names and any(t.tag_ in ("PRP", "PRP$") for t in doc):
             # "and how much did it pledge?": the pronoun stands for what the question named before

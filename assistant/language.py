@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -111,6 +112,12 @@ def parse(texts: Sequence[str], ner_only: bool = False) -> list[Any]:
     """spaCy Docs of the texts, in one batch. `ner_only` skips the parser and lemmatizer (for entities)."""
     disable = ["parser", "lemmatizer", "tagger", "attribute_ruler"] if ner_only else []
     return list(nlp().pipe(texts, disable=disable, batch_size=64))
+
+
+@lru_cache(maxsize=256)
+def parse_question(question: str) -> Any:
+    """The parse of one question, kept: its parts, its analysis and the answer's service all read it."""
+    return parse([question])[0]
 
 
 @dataclass(frozen=True)
@@ -314,7 +321,7 @@ def question_parts(question: str) -> list[str]:
     own; a sentence before them that sets the scene goes with each. A question with one wh-clause is
     itself. The join is read from the tags: a conjunction after a comma, then a wh-word (after a preposition
     or adverb at most: "and in which city"), with a wh-word before it."""
-    doc = parse([question])[0]
+    doc = parse_question(question)
     sents = list(doc.sents)
     last = sents[-1]
     scene = doc[:last.start].text + " " if last.start else ""
@@ -344,7 +351,7 @@ def question_parts(question: str) -> list[str]:
 
 def analyze(question: str, embeddings: Embeddings) -> Question:
     """What the question asks: see `Question`."""
-    doc = parse([question])[0]
+    doc = parse_question(question)
     wh, wt = _wh(doc)
     focus, named = _naming(_focus(doc, wh, wt))
     root = next((t for t in doc if t.dep_ == "ROOT"), None)

@@ -3,8 +3,8 @@ extractive` by default, or any answerer (`--llm local`: each side starts its own
 
 Each side is one warm process (models loaded, a model server started and its instructions read) answering
 the same questions; the two are asked in turn, question by question, so a busy machine slows both alike.
-Prints p50/p95 of each, p50 of the time to the first streamed text of the answers neither side refused, and
-the ratios.
+Prints p50/p95 of each, p50 of the time to the first streamed text of the answers neither side refused, the
+ratios, and the median of each question's own ratio.
 
     python bench/answer_latency.py --baseline ../wt-old --store store/news --questions bench/fresh_a.jsonl
     python bench/answer_latency.py --baseline ../wt-old --store store/demo --questions bench/sample_questions.jsonl \
@@ -93,6 +93,9 @@ def main() -> None:
     report["ratio_p50"] = report["ours"]["p50_s"] / report["baseline"]["p50_s"]
     if report["ours"]["first_text_p50_s"] and report["baseline"]["first_text_p50_s"]:
         report["ratio_first_text_p50"] = report["ours"]["first_text_p50_s"] / report["baseline"]["first_text_p50_s"]
+    # each question against itself: the median of the per-question ratios, and the times
+    report["median_question_ratio"] = statistics.median(o[0] / b[0] for o, b in zip(rows["ours"], rows["baseline"]))
+    report["seconds"] = {k: [round(t, 3) for t, _, _ in v] for k, v in rows.items()}
     report["questions"], report["rounds"], report["answered_by_both"] = len(questions), args.rounds, len(both)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))
