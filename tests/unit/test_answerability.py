@@ -93,6 +93,16 @@ def test_a_part_that_says_it_or_his_is_about_what_the_question_named_before(embe
     assert a.answerability.unanswered == ["Who was its chief engineer?"]
 
 
+def test_a_place_in_the_slot_of_another_event_does_not_say_where_this_one_happened(embeddings):
+    born = _passages("The singer Anna Berg was born in Riverton.", "Berg died in 2020 after a long illness.",
+                     title="Singer Anna Berg dies")
+    a = _assess("In which city did the singer Anna Berg die?", born, embeddings, threshold=0.4)
+    assert not a.answerable
+    died = _passages("The singer Anna Berg died in Lakeside.", "Berg was born in 1950.", title="Singer Anna Berg dies")
+    b = _assess("In which city did the singer Anna Berg die?", died, embeddings, threshold=0.4)
+    assert b.answerable and b.ranked[0].answer == "Lakeside"
+
+
 def test_a_number_attached_to_the_noun_asked_about_answers(embeddings):
     passages = _passages("Heavy rain flooded Riverton on Tuesday.",
                          "The council sent 14 rescue boats to the town, officials said.")
