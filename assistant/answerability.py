@@ -13,9 +13,9 @@ description questions need a sentence that matches the question and says more th
 that negates what is asked ("the name of the victim was not released") is believed: the articles say it is
 not known.
 
-A question that joins two ("Who built the dam, and when did it open?") is assessed part by part, a part
-that says "it" or "his" and names nothing about what the question named before; it is answered where any
-part is, and the parts no sentence answers are named.
+A question that joins two ("Who built the dam, and when did it open?") is assessed part by part (a part
+that says "it" or "his" and names nothing is held to what the question named before); it is answered where
+any part is, and the parts no sentence answers are named.
 
 The score is how well the best sentence matches the question (dense similarity and the question's words)
 times how firmly its answer is attached. Below `Settings.answerable` it is a refusal; the same decision
