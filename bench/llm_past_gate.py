@@ -24,10 +24,7 @@ from assistant.answerers import Draft  # noqa: E402
 from assistant.citations import validate  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
-
-
-def holds_gold(text: str, must: list[list[str]]) -> bool:
-    return bool(must) and all(any(alt.lower() in text.lower() for alt in group) for group in must)
+from bench.answerability_auc import holds_gold  # noqa: E402
 
 
 def main() -> None:
