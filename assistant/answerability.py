@@ -341,7 +341,9 @@ def _joined(parts: list[Assessment]) -> Assessment:
                 ranked.append(s)
     evidence = list(dict.fromkeys(e for p in parts for e in p.answerability.evidence))
     reason = "; ".join(p.answerability.reason for p in parts)
-    unanswered = [p.question.text for p in parts if not p.answerable] if answered else []
+    # each by its question alone, without the sentence that sets the scene for both
+    unanswered = [list(parse_question(p.question.text).sents)[-1].text for p in parts if not p.answerable] \
+        if answered else []
     return Assessment(lead.question, Answerability(score=lead.answerability.score, reason=reason, evidence=evidence,
                                                    refused=not answered, unanswered=unanswered), ranked, parts)
 

@@ -91,6 +91,10 @@ def test_a_part_that_says_it_or_his_is_about_what_the_question_named_before(embe
     assert a.answerable and [p.answerable for p in a.parts] == [True, False]
     assert "Kessler Works" in extractive_answer(a) and "Maria Lopez" not in extractive_answer(a)
     assert a.answerability.unanswered == ["Who was its chief engineer?"]
+    # a sentence that sets the scene is not repeated in what is unanswered
+    b = _assess("A dam opened in Riverton. Which firm built it, and who was its chief engineer?", dam + [other],
+                embeddings)
+    assert b.answerable and b.answerability.unanswered == ["Who was its chief engineer?"]
 
 
 def test_a_place_in_the_slot_of_another_event_does_not_say_where_this_one_happened(embeddings):
