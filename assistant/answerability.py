@@ -210,12 +210,13 @@ def _attached(ent: Any, q: Question, sim: WordSimilarity) -> float:
     clause = over[-1].subtree if over else ent.sent
     verbs = list(dict.fromkeys(t.lemma_.lower() for t in clause if t.pos_ in ("VERB", "NOUN", "ADJ") and t.is_alpha))
     of_verb = max((sim(w, v) for w in q.verbs for v in verbs), default=0.0) if q.verbs else None
-    # it fills the slot asked about: "experts from X" for "which organisations did the experts come from"; of
-    # the event asked about: "born in X" does not say in which city she died
+    # it fills the slot asked about: "experts from X" for "which organisations did the experts come from"; a
+    # verb's slot, of the event asked about: "born in X" does not say in which city she died
     slot = 0.0
     if q.prep and ent.root.dep_ == "pobj" and ent.root.head.lower_ == q.prep:
-        event = ent.root.head.head.lemma_.lower()
-        slot = SLOT_WEIGHT * (max(sim(w, event) for w in q.verbs) if q.verbs else 1.0)
+        verb = ent.root.head.head
+        slot = SLOT_WEIGHT * (max(sim(w, verb.lemma_.lower()) for w in q.verbs)
+                              if q.verbs and verb.pos_ in ("VERB", "AUX") else 1.0)
     nouns = [(q.focus, 1.0), (q.about, ABOUT_WEIGHT)]
     of_noun = max((w * sim(word, c) for word, w in nouns if word for c in context), default=0.0)
     if not q.focus and not q.about:
