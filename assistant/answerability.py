@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from itertools import zip_longest
 from typing import Any
 
 import numpy as np
@@ -46,7 +45,7 @@ from assistant.language import (
     question_parts,
     unlabelled_names,
 )
-from assistant.retrieval import mentions_name
+from assistant.retrieval import in_turn, mentions_name
 from assistant.text import content_tokens, looks_like_instruction
 from assistant.types import Answerability, Passage
 
@@ -333,13 +332,7 @@ def _joined(parts: list[Assessment]) -> Assessment:
     unanswered), the parts' best sentences in turn."""
     answered = [p for p in parts if p.answerable]
     lead = max(answered or parts, key=lambda p: p.answerability.score)
-    ranked: list[Sentence] = []
-    seen: set[tuple[str, int]] = set()
-    for turn in zip_longest(*(p.ranked for p in parts)):
-        for s in turn:
-            if s is not None and (s.article_id, s.start) not in seen:
-                seen.add((s.article_id, s.start))
-                ranked.append(s)
+    ranked = in_turn([p.ranked for p in parts], key=lambda s: (s.article_id, s.start))
     evidence = list(dict.fromkeys(e for p in parts for e in p.answerability.evidence))
     reason = "; ".join(p.answerability.reason for p in parts)
     # each by its question alone, without the sentence that sets the scene for both

@@ -15,7 +15,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.answerability import Assessment, Sentence
 from assistant.prompts import REFUSAL
-from assistant.retrieval import mentions_name
+from assistant.retrieval import distinct, mentions_name
 from assistant.text import content_tokens
 
 NEAR = 0.75  # a further sentence is quoted when it scores at least this share of the best one
@@ -26,12 +26,10 @@ def extractive_answer(assessment: Assessment, max_sentences: int = 3) -> str:
     """The best sentences, each followed by its passage number; or the refusal."""
     if not assessment.answerable:
         return refusal_text(assessment)
-    if assessment.parts:  # a question joining several: each answered part's own sentences, in turn
-        chosen, seen = [], set()
-        for c in (c for p in assessment.parts if p.answerable for c in _chosen(p, PART_SENTENCES)):
-            if (c.article_id, c.start) not in seen:  # a sentence that answers both parts is quoted once
-                seen.add((c.article_id, c.start))
-                chosen.append(c)
+    if assessment.parts:  # a question joining several: each answered part's own sentences (a sentence that
+        # answers both is quoted once)
+        chosen = distinct((c for p in assessment.parts if p.answerable for c in _chosen(p, PART_SENTENCES)),
+                          key=lambda c: (c.article_id, c.start))
     else:
         chosen = _chosen(assessment, max_sentences)
     return " ".join(f"{c.text} [{c.passage_n}]" for c in chosen)

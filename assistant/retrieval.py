@@ -7,9 +7,11 @@ question that writes `Gizilbulagh` finds the article that writes `Kyzylbulag`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from itertools import chain, zip_longest
+from typing import Any, TypeVar
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -56,6 +58,25 @@ def subqueries(question: str, most: int = 4) -> list[str]:
     if len(parts) < 2:
         parts = sentences
     return parts[:most] if len(parts) > 1 else []
+
+
+T = TypeVar("T")
+
+
+def distinct(items: Iterable[T], key: Callable[[T], Hashable]) -> list[T]:
+    """The items in order, the first of each key only."""
+    out: list[T] = []
+    seen: set[Hashable] = set()
+    for x in items:
+        if key(x) not in seen:
+            seen.add(key(x))
+            out.append(x)
+    return out
+
+
+def in_turn(lists: Sequence[Sequence[T]], key: Callable[[T], Hashable]) -> list[T]:
+    """The lists' items taken in turn (each list's first, then each one's second, ...), the first of each key."""
+    return distinct((x for x in chain.from_iterable(zip_longest(*lists)) if x is not None), key)
 
 
 def mentions_name(name: str, text: str) -> bool:

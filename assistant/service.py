@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
-from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ from assistant.extractive import extractive_answer, refusal_text
 from assistant.language import question_parts
 from assistant.lexical import LexicalIndex, check_lexical, lexical_for_update, lexical_version, save_lexical
 from assistant.providers import resolve_llm
-from assistant.retrieval import Filters, HybridRetriever
+from assistant.retrieval import Filters, HybridRetriever, in_turn
 from assistant.settings import Settings
 from assistant.store import Store
 from assistant.types import Answer, Answerability, Article, Briefing, IngestReport, Passage, Retrieved, Skipped, Summary
@@ -222,14 +221,8 @@ class Assistant:
         asked = question_parts(question)
         if len(asked) == 1:
             return self.retrieve(question, k, filters)
-        out: list[Passage] = []
-        seen: set[str] = set()
-        for turn in zip_longest(*(self.retrieve(q, k, filters) for q in [question, *asked])):
-            for p in turn:
-                if p is not None and p.chunk_id not in seen:
-                    seen.add(p.chunk_id)
-                    out.append(p)
-        return out[:(k or self.settings.k) * len(asked)]
+        found = in_turn([self.retrieve(q, k, filters) for q in [question, *asked]], key=lambda p: p.chunk_id)
+        return found[:(k or self.settings.k) * len(asked)]
 
     def _lexical_stamp(self) -> str | None:
         return lexical_version(self.store())
