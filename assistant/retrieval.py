@@ -27,12 +27,10 @@ from assistant.text import content_tokens, skeleton, tokens
 from assistant.types import Passage
 
 RRF_K = 60
-SUBQUERY_WEIGHT = 0.5  # a part of the question counts half as much as the whole
 WIDE = 4  # the dense list is fetched this many times wider, to filter and date-boost without Chroma's where
 DATE_BOOST = 0.5  # a passage dated in the period the question names: half a first place in one more list
 _MONTH_YEAR = re.compile(MONTH_RE + r"(?:\s+\d{1,2}(?:st|nd|rd|th)?)?,?\s+((?:19|20)\d{2})\b")
 _YEAR = re.compile(r"\b(?:in|during|of|since)\s+((?:19|20)\d{2})\b")
-_SPLIT_CLAUSES = re.compile(r",?\s+\b(?:and|or|while|whereas|but|versus|vs\.?)\s+", re.I)
 
 
 def question_window(question: str) -> tuple[str, str] | None:
@@ -47,17 +45,6 @@ def question_window(question: str) -> tuple[str, str] | None:
     if years:
         return date(min(years), 1, 1).isoformat(), date(max(years) + 1, 1, 10).isoformat()
     return None
-
-
-def subqueries(question: str, most: int = 4) -> list[str]:
-    """Parts of a question that combines or compares: its sentences, else its clauses joined by
-    and/or/while/but. Each part must carry at least three content words to be worth a search."""
-    sentences = [p for p in re.split(r"(?<=[.?!;])\s+", question.strip()) if len(content_tokens(p)) >= 3]
-    parts = [c.strip() for p in sentences for c in _SPLIT_CLAUSES.split(p)]
-    parts = [p for p in dict.fromkeys(parts) if len(content_tokens(p)) >= 3]
-    if len(parts) < 2:
-        parts = sentences
-    return parts[:most] if len(parts) > 1 else []
 
 
 T = TypeVar("T")
@@ -144,14 +131,13 @@ class HybridRetriever(BaseRetriever):
         return self.lexical
 
     def search(self, query: str, filters: Filters | None = None, k: int | None = None) -> list[Passage]:
-        """The k best passages: dense and lexical lists for the question and its parts, fused by RRF,
+        """The k best passages: dense and lexical lists for the question, fused by RRF,
         boosted when their article's date falls in a period the question names, at most `per_article`
         passages from one article."""
         k = k or self.k
         filters = filters or Filters()
         window = None if (filters.since or filters.until) else question_window(query)
-        queries = [query, *subqueries(query)]
-        vectors = self.embeddings.embed_documents(queries) if len(queries) > 1 else [self.embeddings.embed_query(query)]
+        vector = self.embeddings.embed_query(query)
         fused: dict[str, float] = {}
         best: dict[str, Passage] = {}
 
@@ -159,29 +145,22 @@ class HybridRetriever(BaseRetriever):
             for rank, cid in enumerate(ranked_ids):
                 fused[cid] = fused.get(cid, 0.0) + weight / (RRF_K + rank + 1)
 
-        index = self.lexical_index() if self.lexical_weight > 0 else None
-        allowed = None
-        if index is not None and filters.active:
-            allowed = np.array([filters.allows(m) for m in index.metas], dtype=bool)
-        in_window = Filters(since=window[0], until=window[1], outlet=filters.outlet,
-                            article_ids=filters.article_ids) if window else None
-        for n, (q, vector) in enumerate(zip(queries, vectors)):
-            weight = 1.0 if n == 0 else SUBQUERY_WEIGHT
-            dense, wide = self._dense(vector, filters)
-            for p in dense:
-                if p.chunk_id not in best or p.score > best[p.chunk_id].score:
-                    best[p.chunk_id] = p
-            add([p.chunk_id for p in dense], self.dense_weight * weight)
-            if in_window:
-                # The question's period: the passages in it among a wider unfiltered list. A Chroma where
-                # filter would find more, but costs ~250 ms a query on a 100k-chunk store, against ~5 ms.
-                dated = [p for p in wide if in_window.allows(_meta(p))][:self.candidates]
-                best.update({p.chunk_id: p for p in dated if p.chunk_id not in best})
-                add([p.chunk_id for p in dated], self.dense_weight * weight * 0.5)
-            if index is not None:
-                add([index.ids[i] for i, _ in index.search(q, self.candidates, allowed)], self.lexical_weight * weight)
+        dense, wide = self._dense(vector, filters)
+        best.update({p.chunk_id: p for p in dense})
+        add([p.chunk_id for p in dense], self.dense_weight)
+        if window:
+            # The question's period: the passages in it among a wider unfiltered list. A Chroma where
+            # filter would find more, but costs ~250 ms a query on a 100k-chunk store, against ~5 ms.
+            in_window = Filters(since=window[0], until=window[1], outlet=filters.outlet, article_ids=filters.article_ids)
+            dated = [p for p in wide if in_window.allows(_meta(p))][:self.candidates]
+            best.update({p.chunk_id: p for p in dated if p.chunk_id not in best})
+            add([p.chunk_id for p in dated], self.dense_weight * 0.5)
+        if self.lexical_weight > 0:
+            index = self.lexical_index()
+            allowed = np.array([filters.allows(m) for m in index.metas], dtype=bool) if filters.active else None
+            add([index.ids[i] for i, _ in index.search(query, self.candidates, allowed)], self.lexical_weight)
         missing = [cid for cid in fused if cid not in best]
-        for p in self.store.get_chunks(missing, vectors[0]):
+        for p in self.store.get_chunks(missing, vector):
             best[p.chunk_id] = p
         if window:
             lo, hi = date_number(window[0]), date_number(window[1])

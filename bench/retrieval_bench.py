@@ -4,7 +4,7 @@ Prints a table and writes bench/retrieval.json. The big stores are the wikinews 
 again and again under new ids (`id-c1`, `id-c2`, ...) through the same `Store.write` an ingest uses, each
 copy's vectors nudged by a little noise so the HNSW graph holds distinct points, as a real corpus would.
 Embedding is skipped (the source store's vectors are reused): this measures retrieval, not ingest.
-Latency is one `HybridRetriever.search` per dev-set question (query embedding, subqueries, dense and BM25
+Latency is one `HybridRetriever.search` per dev-set question (query embedding, dense and BM25
 lists, fusion), after one warm-up question. "BM25 +1 article" is what ingesting one more article costs the
 lexical index (load, add its chunks, index again from the saved tokens, save), against "BM25 build", a
 rebuild from every chunk read back from the store.

@@ -1,5 +1,5 @@
 from assistant.embeddings import ThreadChooser
-from assistant.retrieval import question_window, subqueries
+from assistant.retrieval import question_window
 from assistant.text import skeleton, tokens
 
 
@@ -17,13 +17,6 @@ def test_question_window_reads_the_period_a_question_names():
     assert question_window("on December 13, 2022 and in March 2023") == ("2022-12-01", "2023-04-10")
     assert question_window("what happened in 2019?") == ("2019-01-01", "2020-01-10")
     assert question_window("who won the cup?") is None
-
-
-def test_a_combining_question_is_split_into_searchable_parts():
-    parts = subqueries("Eliud Kipchoge ran a marathon in Vienna and Brigid Kosgei won the Chicago Marathon. "
-                       "What were their times?")
-    assert parts == ["Eliud Kipchoge ran a marathon in Vienna", "Brigid Kosgei won the Chicago Marathon."]
-    assert subqueries("Which mineral deposits are said to be illegally exploited?") == []
 
 
 def test_thread_chooser_settles_on_the_faster_choice_and_keeps_checking_the_other():
