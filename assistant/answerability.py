@@ -410,8 +410,9 @@ def _assess(q: Question, passages: list[Passage], embeddings: Embeddings, least:
     return _decided(q, ranked, score, why, [best], refused=False, features=features)
 
 
-WH_KINDS = {"who": ("who", "whom", "whose"), "when": ("when",), "where": ("where",),
-            "count": ("how many", "how much"), "which": ("which", "what")}
+# the wh-words of the question shapes the worked sets hold enough of to weigh ("when" and "where" questions
+# are few there: a weight fitted on six of them would be a guess)
+WH_KINDS = {"who": ("who", "whom", "whose"), "count": ("how many", "how much"), "which": ("which", "what")}
 
 
 def gate_features(q: Question, cands: list[Sentence], ranked: list[Sentence], closest: Sentence) -> dict[str, float]:
@@ -419,8 +420,10 @@ def gate_features(q: Question, cands: list[Sentence], ranked: list[Sentence], cl
     words, both together) and how firmly it holds an answer, how far it stands above the next, how firmly
     the sentence closest to the question holds one, how many sentences hold a firm answer, how high its
     passage was retrieved, and the kind of question (its wh-word, whether it names a noun, how many names
-    it holds). Nothing here rewards a question for being far from the articles: a near miss is often close
-    to the story it misses, but so is an off-topic question far from every story."""
+    it holds). No feature measures how far the question is from the articles: near misses are close to the
+    stories they miss, and a weight learnt from that would favour an off-topic question, far from every story.
+    The kinds of question let the fit correct the attachment where it runs high: for "who" with no noun it is
+    only how like the question's verb the words of the answer's clause are."""
     best = ranked[0]
     return {
         "best_match": best.match, "best_dense": best.dense, "best_words": best.words, "best_attach": best.attach,

@@ -74,13 +74,18 @@ QUALITY = ("best_match", "best_dense", "best_words", "best_attach", "best_score"
 
 
 def fit(rows: list[dict], names: list[str], strength: float = 1.0):
-    """A logistic regression on standardised features, L2-regularised, the quality features' weights >= 0."""
+    """A logistic regression on standardised features (flags as they are), L2-regularised, the quality
+    features' weights >= 0."""
     from scipy.optimize import minimize
 
     x = np.array([[r["features"][f] for f in names] for r in rows], dtype=np.float64)
     y = np.array([0 if r["near"] else 1 for r in rows])
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
+    # a flag (a kind of question) stays as it is: standardised, the penalty would fall on its effect times
+    # its spread, and a flag few questions carry would take an outsized weight
+    flags = np.all((x == 0) | (x == 1), axis=0)
+    mean[flags], scale[flags] = 0.0, 1.0
     z = (x - mean) / scale
 
     def loss(wb: np.ndarray) -> tuple[float, np.ndarray]:
