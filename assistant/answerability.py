@@ -24,11 +24,8 @@ gates the extractive answer and, before any model is asked, the LLM answerers.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field, replace
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -60,7 +57,6 @@ MATCH_FULL = 0.45  # a sentence matching the question this well (dense and words
 NEW_WORDS = 3  # content words beyond the question's that make a description
 ATTACH_FLOOR = 0.35  # word similarity (MiniLM) below which two nouns are unrelated
 ATTACH_FULL = 0.75  # and above which they are the same thing
-ANSWERED_OUTRIGHT = 0.7  # a sentence scoring this (match times attachment) answers despite one saying it is not known
 
 
 @dataclass
@@ -72,10 +68,7 @@ class Sentence:
     text: str
     start: int
     date: str | None = None
-    match: float = 0.0  # how well it matches the question, in [0, 1]: dense similarity and words together
-    dense: float = 0.0  # cosine similarity to the question
-    words: float = 0.0  # the share of the question's words it holds, each weighted by its rarity
-    attach: float = 0.0  # how firmly its answer is said of what is asked (a description: how much it adds)
+    match: float = 0.0  # how well it matches the question, in [0, 1]
     score: float = 0.0  # match times how firmly it holds the answer
     answer: str | None = None  # the entity that answers, for entity questions
     untold: bool = False  # it negates what is asked
@@ -87,7 +80,6 @@ class Assessment:
     answerability: Answerability
     ranked: list[Sentence] = field(default_factory=list)  # best answer first
     parts: list[Assessment] = field(default_factory=list)  # of a question joining several, each one's
-    features: dict[str, float] = field(default_factory=dict)  # what the learned gate weighed (see `Gate`)
 
     @property
     def answerable(self) -> bool:
@@ -286,8 +278,8 @@ def _score_matches(q: Question, cands: list[Sentence], have: list[frozenset[str]
     rarity = {t: math.log(1 + len(cands) / (1 + sum(t in h for h in have))) for t in q.terms}
     total = sum(rarity.values()) or 1.0
     for c, h, d in zip(cands, have, dense):
-        c.dense, c.words = float(d), sum(rarity[t] for t in q.terms & h) / total
-        c.match = max(0.0, min(1.0, 0.6 * c.dense + 0.4 * c.words))
+        words = sum(rarity[t] for t in q.terms & h) / total
+        c.match = max(0.0, min(1.0, 0.6 * float(d) + 0.4 * words))
     # the answer often sits in the sentence after the one that repeats the question ("Van Biljon was seventy")
     for before, c in zip(cands, cands[1:]):
         if before.article_id == c.article_id and 0 < c.start - before.start - len(before.text) < 4:
@@ -300,8 +292,7 @@ def _holds(q: Question, c: Sentence, doc: Any, lemmas: frozenset[str], sim: Word
     c.untold = _untold(doc, q)
     fit = min(1.0, c.match / MATCH_FULL)
     if q.kind != ENTITY:
-        c.attach = min(1.0, len(lemmas - q.terms) / NEW_WORDS)
-        c.score = fit * c.attach
+        c.score = fit * min(1.0, len(lemmas - q.terms) / NEW_WORDS)
         return
     found = [(e, _attached(e, q, sim)) for e in doc.ents if e.label_ in q.labels and not _in_question(e, q)]
     if q.labels & NAMED:  # a name the small model left unlabelled: "her graphic novel Angel Catbird"
@@ -314,8 +305,8 @@ def _holds(q: Question, c: Sentence, doc: Any, lemmas: frozenset[str], sim: Word
                   if t.like_num and not t.ent_type_ and t.lower_ not in q.words]
     found = [(e, a * (OTHER_SUBJECT if _other_subject(e, q) else 1.0)) for e, a in found]
     if found:
-        ent, c.attach = max(found, key=lambda f: f[1])
-        c.answer, c.score = ent.text, fit * c.attach
+        ent, attach = max(found, key=lambda f: f[1])
+        c.answer, c.score = ent.text, fit * attach
 
 
 def assess(question: str, passages: list[Passage], embeddings: Embeddings, least: float, threshold: float) -> Assessment:
@@ -391,82 +382,16 @@ def _assess(q: Question, passages: list[Passage], embeddings: Embeddings, least:
     best = ranked[0]
     closest = max(cands, key=lambda c: c.match)
     untold = [c for c in cands if c.untold and c.match >= UNTOLD_NEAR * closest.match]
-    if untold and best.score < ANSWERED_OUTRIGHT:
+    if untold and best.score < threshold + (1 - threshold) / 2:
         # a sentence nearly as like the question as any says it is not known, and nothing answers it outright
         told = max(untold, key=lambda c: c.match)
         return _decided(q, ranked, 0.0, "an article says this is not known", [told])
-    features = gate_features(q, cands, ranked, closest)
-    score = gate().probability(features)
-    asked = q.focus_phrase or q.predicate or "what is asked"
-    if score < threshold:
-        if q.kind != ENTITY:
-            why = "no sentence says more than the question asks"
-        elif best.answer is None:
-            why = f"no sentence gives {_kinds(q.labels)} for {asked!r}"
-        else:
-            why = f"{best.answer!r} is the closest answer, but it is not clearly said of {asked!r}"
-        return _decided(q, ranked, score, why, [closest], features=features)
+    if best.score < threshold:
+        why = (f"no sentence gives {_kinds(q.labels)} for {q.focus_phrase or q.predicate or 'what is asked'!r}"
+               if q.kind == ENTITY else "no sentence says more than the question asks")
+        return _decided(q, ranked, best.score, why, [closest])
     why = f"{best.answer!r} answers it" if best.answer else "a sentence answers it"
-    return _decided(q, ranked, score, why, [best], refused=False, features=features)
-
-
-# the wh-words of the question shapes the worked sets hold enough of to weigh ("when" and "where" questions
-# are few there: a weight fitted on six of them would be a guess)
-WH_KINDS = {"who": ("who", "whom", "whose"), "count": ("how many", "how much"), "which": ("which", "what")}
-
-
-def gate_features(q: Question, cands: list[Sentence], ranked: list[Sentence], closest: Sentence) -> dict[str, float]:
-    """What the gate weighs: how the best answer's sentence matches the question (dense similarity, its
-    words, both together) and how firmly it holds an answer, how far it stands above the next, how firmly
-    the sentence closest to the question holds one, how many sentences hold a firm answer, how high its
-    passage was retrieved, and the kind of question (its wh-word, whether it names a noun, how many names
-    it holds). No feature measures how far the question is from the articles: near misses are close to the
-    stories they miss, and a weight learnt from that would favour an off-topic question, far from every story.
-    The kinds of question let the fit correct the attachment where it runs high: for "who" with no noun it is
-    only how like the question's verb the words of the answer's clause are."""
-    best = ranked[0]
-    return {
-        "best_match": best.match, "best_dense": best.dense, "best_words": best.words, "best_attach": best.attach,
-        "best_score": best.score,
-        "margin": best.score - (ranked[1].score if len(ranked) > 1 else 0.0),
-        "closest_attach": closest.attach,
-        "firm": sum(c.attach >= 0.5 for c in cands) / len(cands),
-        "passage": 1.0 / best.passage_n,
-        "entity": float(q.kind == ENTITY), "focus": float(q.focus is not None),
-        "names": float(min(len(q.names), 4)),
-    } | {f"wh_{kind}": float(q.wh in words) for kind, words in WH_KINDS.items()}
-
-
-GATE_FILE = Path(__file__).with_name("gate.json")
-
-
-@dataclass(frozen=True)
-class Gate:
-    """A logistic regression over `gate_features`, fitted by `bench/train_gate.py` on the worked question
-    sets (answerable questions whose answer sentence was retrieved, against near misses): the chance that
-    the sentences answer the question. The weights replace hand-picked ones; the threshold is a setting."""
-
-    features: tuple[str, ...]
-    mean: tuple[float, ...]
-    scale: tuple[float, ...]
-    weights: tuple[float, ...]
-    bias: float
-
-    @classmethod
-    def load(cls, path: Path = GATE_FILE) -> Gate:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(tuple(data["features"]), tuple(data["mean"]), tuple(data["scale"]), tuple(data["weights"]),
-                   float(data["bias"]))
-
-    def probability(self, features: dict[str, float]) -> float:
-        z = self.bias + sum(w * (features[f] - m) / s
-                            for f, m, s, w in zip(self.features, self.mean, self.scale, self.weights))
-        return 1.0 / (1.0 + math.exp(-z))
-
-
-@cache
-def gate() -> Gate:
-    return Gate.load()
+    return _decided(q, ranked, best.score, why, [best], refused=False)
 
 
 KIND_WORDS = {"PERSON": "person", "NORP": "group", "ORG": "organisation", "GPE": "place", "LOC": "place",
@@ -490,6 +415,6 @@ def _refused(q: Question, reason: str, score: float) -> Assessment:
 
 
 def _decided(q: Question, ranked: list[Sentence], score: float, reason: str, evidence: list[Sentence],
-             refused: bool = True, features: dict[str, float] | None = None) -> Assessment:
+             refused: bool = True) -> Assessment:
     return Assessment(q, Answerability(score=round(score, 3), reason=reason, refused=refused,
-                                       evidence=[e.text for e in evidence]), ranked, features=features or {})
+                                       evidence=[e.text for e in evidence]), ranked)
