@@ -354,7 +354,7 @@ def run_batch(assistant: Any, questions: list[Question], sink: Sink | None = Non
             done(answer_record(assistant, q, llm, k, provider, model))
     else:
         # Open the store, embeddings and lexical index once, before threads race to build them.
-        assistant.retrieve(todo[0].question, k=1)
+        assistant.search(todo[0].question, k=1)
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="batch") as pool:
             pending: set[Future[dict[str, Any]]] = set()
             queue = iter(todo)

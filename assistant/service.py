@@ -209,19 +209,21 @@ class Assistant:
 
     # ---- ask --------------------------------------------------------------------------------------
 
-    def retrieve(self, question: str, k: int | None = None, filters: Filters | None = None) -> list[Passage]:
-        passages = self.retriever().search(question, filters, k or self.settings.k)
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Passage]:
+        """One ranked search of the store (a briefing's searches)."""
+        passages = self.retriever().search(query, filters, k or self.settings.k)
         if self._stamp is None:  # the index this process now holds (loaded or rebuilt by that search)
             self._stamp = self._lexical_stamp()
         return passages
 
-    def _passages(self, question: str, k: int | None, filters: Filters | None) -> list[Passage]:
-        """The passages of a question; of one that joins several, each part's too, in turn: the story that
-        answers one part may rank low for the whole."""
+    def retrieve(self, question: str, k: int | None = None, filters: Filters | None = None) -> list[Passage]:
+        """The passages an answer reads: the question's k best; of one that joins several ("Who founded it,
+        and when did it close?"), each part's and the whole's in turn, k for each part: the story that answers
+        one part may rank low for the whole."""
         asked = question_parts(question)
         if len(asked) == 1:
-            return self.retrieve(question, k, filters)
-        found = in_turn([self.retrieve(q, k, filters) for q in [question, *asked]], key=lambda p: p.chunk_id)
+            return self.search(question, k, filters)
+        found = in_turn([self.search(q, k, filters) for q in [*asked, question]], key=lambda p: p.chunk_id)
         return found[:(k or self.settings.k) * len(asked)]
 
     def _lexical_stamp(self) -> str | None:
@@ -257,7 +259,7 @@ class Assistant:
     def _stream(self, question: str, k: int | None, llm: str | None, filters: Filters | None) -> Iterator[str | Answer]:
         answerer = self.answerer(llm)
         self._get_ready(answerer)
-        passages = self._passages(question, k, filters)
+        passages = self.retrieve(question, k, filters)
         retrieved = [Retrieved(article_id=p.article_id, source_path=p.source_path, chunk_id=p.chunk_id, score=round(p.score, 4)) for p in passages]
         s = self.settings
         # one decision, before any model is asked: do the retrieved sentences hold an answer of the kind asked?
@@ -350,7 +352,7 @@ class Assistant:
 
         with self._reading():
             return build_briefing(
-                topic, retrieve=lambda q, k, f: self.retrieve(q, k, f), store=self.store(), embeddings=self.embeddings,
+                topic, retrieve=self.search, store=self.store(), embeddings=self.embeddings,
                 settings=self.settings, writer=self.answerer(llm), since=since, until=until, max_articles=max_articles,
                 context_tokens=context_tokens, progress=progress,
             )

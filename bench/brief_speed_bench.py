@@ -47,7 +47,7 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     assistant = Assistant(load_settings(env={}, dotenv=None, store=args.store))
-    passages = assistant.retrieve(args.topic, 100, Filters())
+    passages = assistant.search(args.topic, 100, Filters())
     # the hybrid search returns a few dozen chunks at most: more articles come from the nearest chunks
     passages += assistant.store().query(assistant.embeddings.embed_query(args.topic), 1500)
     first: dict[str, object] = {}

@@ -68,7 +68,7 @@ def pct(values: list[float], q: float) -> float | None:
 
 def naive(assistant: Assistant, server: LocalAnswerer, question: str, strict: bool) -> tuple[str, bool, float | None]:
     started = time.perf_counter()
-    passages = assistant.retrieve(question, k=NAIVE_K)
+    passages = assistant.search(question, k=NAIVE_K)
     clipped = [p.model_copy(update={"text": p.text[:NAIVE_CHARS]}) for p in passages]
     s = assistant.settings  # llama_cpp.server reads max_tokens (ChatOpenAI sends max_completion_tokens)
     chat = make_endpoint_chat(s, server.server.base_url(), server.server.alias).bind(extra_body={"max_tokens": s.max_tokens})

@@ -177,3 +177,13 @@ def test_the_answerer_gets_ready_once_while_the_first_question_is_read_and_its_f
     assert readied.wait(10) and calls == ["warm"]
     assert not first.refused and not second.refused and "Kyzylbulag" in first.answer
     assert len(chat.prompts) == 2
+
+
+def test_a_question_that_joins_two_reads_each_parts_story_even_at_one_passage(make_settings, embeddings, wikinews_store):
+    assistant = Assistant(make_settings(store=wikinews_store), embeddings=embeddings)
+    question = "How many girls died in the escape room fire in Poland, and which station did the Crew Dragon dock with?"
+    files = [p.source_path.rsplit("/", 1)[-1] for p in assistant.retrieve(question, k=1)]
+    assert len(files) == 2
+    assert any("escape-room-fire" in f for f in files) and any("crew-dragon" in f for f in files)
+    # one search for the whole question gives one story
+    assert len(assistant.search(question, k=1)) == 1
