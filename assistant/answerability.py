@@ -72,6 +72,8 @@ class Sentence:
     score: float = 0.0  # match times how firmly it holds the answer
     answer: str | None = None  # the entity that answers, for entity questions
     untold: bool = False  # it negates what is asked
+    refers: tuple[str, ...] = ()  # what its pronoun subject stands for: the sentence before's subject ("He was 95")
+    before: Sentence | None = None  # the sentence that names it, quoted with it
 
 
 @dataclass
@@ -96,7 +98,7 @@ def sentences_of(passages: list[Passage]) -> list[Sentence]:
         for a, b in sentence_spans(p.text, p.start):
             text = p.text[a - p.start:b - p.start]
             same = " ".join(text.split())
-            if (p.article_id, a) in seen or same in texts or len(text) < 20 or looks_like_instruction(text):
+            if (p.article_id, a) in seen or same in texts or len(text.split()) < 3 or looks_like_instruction(text):
                 continue
             seen.add((p.article_id, a))
             texts.add(same)
@@ -160,14 +162,47 @@ def _context(ent: Any, of_subject: bool = True) -> list[Any]:
     for c in root.children:
         if c.dep_ in ("prep",):
             out.extend(g for g in c.children if g.dep_ == "pobj")
-    if head.lemma_ == "be" and root.dep_ in ("attr", "nsubj"):  # "the winner was Jane Doe"
+    if head.lemma_ == "be" and root.dep_ in ("attr", "acomp", "nsubj"):  # "the winner was Jane Doe", "she was 81"
         out.extend(c for c in head.children if c.dep_ in ("nsubj", "attr") and c != root)
     verbs = _verbs_over(ent, hops=3)
     if of_subject and verbs and root.dep_ not in ("nsubj", "nsubjpass"):  # "sea ice shrank to 3.74 million km2"
         out.extend(c for c in verbs[0].children if c.dep_ in ("nsubj", "nsubjpass") and c != root)
     if root.dep_ == "appos":
         out.append(head)
-    return [t for t in out if t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ")]
+    return [t for t in out if t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ") or _pronoun(t)]
+
+
+def _pronoun(t: Any) -> bool:
+    """A third-person personal pronoun, by the tagger's morphology: "he", "she", "they", "it"."""
+    return t.pos_ == "PRON" and t.morph.get("PronType") == ["Prs"] and t.morph.get("Person") == ["3"]
+
+
+def _subject(doc: Any) -> Any | None:
+    """The subject of the sentence's main verb."""
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    return next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None) if root is not None else None
+
+
+def _agrees(pronoun: Any, subject: Any) -> bool:
+    """A pronoun can stand for a subject of its number; "he" or "she" for one naming a person, "it" for one
+    that names none (by the recogniser's PERSON label)."""
+    person = any(t.ent_type_ == "PERSON" for t in subject.subtree)
+    gender = pronoun.morph.get("Gender")
+    return pronoun.morph.get("Number") == subject.morph.get("Number") and (
+        person if gender in (["Masc"], ["Fem"]) else not person if gender == ["Neut"] else True)
+
+
+def _referents(cands: list[Sentence], docs: list[Any]) -> None:
+    """What a sentence's pronoun subject stands for: the subject of the sentence just before it in the same
+    article, when that is a noun or name it agrees with (or itself a pronoun that stands for one)."""
+    for (before, bdoc), (c, doc) in zip(zip(cands, docs), zip(cands[1:], docs[1:])):
+        it, was = _subject(doc), _subject(bdoc)
+        if it is None or not _pronoun(it) or was is None or not _follows(before, c):
+            continue
+        if _pronoun(was) and before.refers:
+            c.refers, c.before = before.refers, before
+        elif was.pos_ in ("NOUN", "PROPN") and _agrees(it, was):
+            c.refers, c.before = tuple(t.lemma_.lower() for t in was.subtree if t.pos_ in ("NOUN", "PROPN")), before
 
 
 def _verbs_over(ent: Any, hops: int = 4) -> list[Any]:
@@ -196,14 +231,15 @@ OTHER_NAME = 0.6  # a name the recogniser gave another kind than the one asked f
 OTHER_SUBJECT = 0.3  # an answer in a clause whose subject is a name other than the question's counts this much
 
 
-def _attached(ent: Any, q: Question, sim: WordSimilarity) -> float:
+def _attached(ent: Any, q: Question, sim: WordSimilarity, refers: tuple[str, ...] = ()) -> float:
     """How firmly the entity is said of what the question asks about: of its noun ("15 wheelchairs") or
     the noun that one belongs to ("the 70-year-old owner"), in the event its verb names ("700 people were
     rescued" says little of how many died); with no noun, as an argument of its verb ("who founded": the
     subject of "founded")."""
     # an age is said of the person ("the 70-year-old owner", "the owner was 70"), not of what they did
     # ("the owner died on Tuesday")
-    context = [t.lemma_.lower() for t in _context(ent, of_subject=q.wh != "how old")]
+    said = _context(ent, of_subject=q.wh != "how old")
+    context = [t.lemma_.lower() for t in said if not _pronoun(t)] + (list(refers) if any(map(_pronoun, said)) else [])
     over = _verbs_over(ent)
     # the event of its clause, verbs and nouns: "illegal exploitation ... is observed in the X deposit"
     clause = over[-1].subtree if over else ent.sent
@@ -282,8 +318,13 @@ def _score_matches(q: Question, cands: list[Sentence], have: list[frozenset[str]
         c.match = max(0.0, min(1.0, 0.6 * float(d) + 0.4 * words))
     # the answer often sits in the sentence after the one that repeats the question ("Van Biljon was seventy")
     for before, c in zip(cands, cands[1:]):
-        if before.article_id == c.article_id and 0 < c.start - before.start - len(before.text) < 4:
+        if _follows(before, c):
             c.match = max(c.match, FOLLOWING * before.match)
+
+
+def _follows(before: Sentence, c: Sentence) -> bool:
+    """The sentence comes right after the other in its article."""
+    return before.article_id == c.article_id and 0 < c.start - before.start - len(before.text) < 4
 
 
 def _holds(q: Question, c: Sentence, doc: Any, lemmas: frozenset[str], sim: WordSimilarity) -> None:
@@ -294,14 +335,14 @@ def _holds(q: Question, c: Sentence, doc: Any, lemmas: frozenset[str], sim: Word
     if q.kind != ENTITY:
         c.score = fit * min(1.0, len(lemmas - q.terms) / NEW_WORDS)
         return
-    found = [(e, _attached(e, q, sim)) for e in doc.ents if e.label_ in q.labels and not _in_question(e, q)]
+    found = [(e, _attached(e, q, sim, c.refers)) for e in doc.ents if e.label_ in q.labels and not _in_question(e, q)]
     if q.labels & NAMED:  # a name the small model left unlabelled: "her graphic novel Angel Catbird"
-        found += [(s, _attached(s, q, sim)) for s in unlabelled_names(doc) if not _in_question(s, q)]
+        found += [(s, _attached(s, q, sim, c.refers)) for s in unlabelled_names(doc) if not _in_question(s, q)]
         # or labelled as another kind of name ("the novel Angel Catbird" as a PERSON): a name, of a kind less sure
-        found += [(e, OTHER_NAME * _attached(e, q, sim)) for e in doc.ents
+        found += [(e, OTHER_NAME * _attached(e, q, sim, c.refers)) for e in doc.ents
                   if e.label_ in NAMED and e.label_ not in q.labels and not _in_question(e, q)]
     if q.labels & NUMBERS:  # a bare number the model left unlabelled
-        found += [(doc[t.i:t.i + 1], _attached(doc[t.i:t.i + 1], q, sim)) for t in doc
+        found += [(doc[t.i:t.i + 1], _attached(doc[t.i:t.i + 1], q, sim, c.refers)) for t in doc
                   if t.like_num and not t.ent_type_ and t.lower_ not in q.words]
     found = [(e, a * (OTHER_SUBJECT if _other_subject(e, q) else 1.0)) for e, a in found]
     if found:
@@ -371,6 +412,7 @@ def _assess(q: Question, passages: list[Passage], embeddings: Embeddings, least:
     docs = parse([c.text for c in cands])
     lemmas = [content_lemmas(d) for d in docs]
     _score_matches(q, cands, lemmas, embeddings)
+    _referents(cands, docs)
     sim = WordSimilarity(embeddings)
     sim.collect()  # a dry run notes the words to compare, so they are embedded in one batch
     for c, doc, words in zip(cands, docs, lemmas):

@@ -145,8 +145,10 @@ def split_claims(text: str) -> list[tuple[str, list[int]]]:
         claim = re.sub(r"^\W*,\s*", "", re.sub(r"\s+([.,;:!?])", r"\1", claim).strip())
         claim = re.sub(r"^[-*•]\s+", "", claim)
         claim = claim[:1].upper() + claim[1:]
-        if out and numbers and (len(content_tokens(claim)) < 2 or content_tokens(claim) <= _POINTER_WORDS):
-            # "This information is found in [1]." cites for the sentence before; it claims nothing itself.
+        said = content_tokens(claim) - _POINTER_WORDS
+        if out and numbers and (not said or (len(said) < 2 and not any(t[:1].isdigit() for t in said))):
+            # "This information is found in [1]." cites for the sentence before; it claims nothing itself
+            # ("He was 95 [1]." does)
             out[-1] = (out[-1][0], out[-1][1] + numbers)
         elif claim:
             out.append((claim, numbers))

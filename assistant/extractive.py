@@ -32,7 +32,20 @@ def extractive_answer(assessment: Assessment, max_sentences: int = 3) -> str:
                           key=lambda c: (c.article_id, c.start))
     else:
         chosen = _chosen(assessment, max_sentences)
-    return " ".join(f"{c.text} [{c.passage_n}]" for c in chosen)
+    return " ".join(f"{c.text} [{c.passage_n}]" for c in _with_referents(chosen))
+
+
+def _with_referents(chosen: list[Sentence]) -> list[Sentence]:
+    """Each sentence after the ones that name who its "he" or "it" is, so a quote says who is meant."""
+    out: list[Sentence] = []
+    for c in chosen:
+        named: list[Sentence] = []
+        b = c.before
+        while b is not None and b not in chosen and b not in out and len(named) < 2:
+            named.insert(0, b)
+            b = b.before
+        out += [*named, c]
+    return out
 
 
 def _chosen(assessment: Assessment, max_sentences: int) -> list[Sentence]:

@@ -275,3 +275,16 @@ def test_a_capped_evidence_keeps_the_best_sentences_within_its_length(embeddings
     assert header.startswith("Article: Riverton floods after two days") and "…" in header
     shown = header.removeprefix("Article: ").split("…")[0]
     assert len(shown) <= LONGEST_TITLE and title.startswith(shown) and title[len(shown)] == " "
+
+
+def test_a_pronoun_stands_for_the_subject_of_the_sentence_before(embeddings):
+    story = ["The singer Anna Berg died in Riverton on Monday.", "She was 81."]
+    a = _assess("How old was the singer Anna Berg?", _passages(*story, title="Singer Anna Berg dies"), embeddings,
+                threshold=0.4)
+    assert a.answerable and a.ranked[0].answer == "81"
+    # the quote says who "she" is
+    assert extractive_answer(a) == "The singer Anna Berg died in Riverton on Monday. [1] She was 81. [2]"
+    other = ["The mayor Jane Holt thanked the singer Anna Berg on Monday.", "She was 81."]
+    b = _assess("How old was the singer Anna Berg?", _passages(*other, title="Singer Anna Berg dies"), embeddings,
+                threshold=0.4)
+    assert not b.answerable

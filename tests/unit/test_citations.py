@@ -129,6 +129,15 @@ def test_a_small_models_citation_habits_still_cite_the_claim():
     assert v.text == "Repairs will cost 12 million dollars [1]." and v.citations[0].article_id == "b"
 
 
+def test_a_short_sentence_stating_a_number_is_a_claim_of_its_own():
+    text = "The singer Anna Berg died in Riverton on Monday. She was 81."
+    p = Passage(chunk_id="s:0", article_id="s", source_path="s.txt", title="Singer dies", date="2024-01-02",
+                text=text, start=0, end=len(text))
+    v = validate("The singer Anna Berg died in Riverton on Monday [1]. She was 81 [1].", [p])
+    assert v.text == "The singer Anna Berg died in Riverton on Monday [1]. She was 81 [2]."
+    assert [c.quote for c in v.citations] == ["The singer Anna Berg died in Riverton on Monday.", "She was 81."]
+
+
 def test_a_claim_joining_two_passages_of_one_article_is_supported_by_both_and_its_dateline():
     text = ("A dam burst in the valley on Tuesday. Rescue teams worked through the night. "
             "Officials said 300 homes were flooded.")
