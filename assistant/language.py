@@ -148,7 +148,10 @@ class Question:
 def _in_clause(t: Any) -> bool:
     """Whether the token stands in a subordinate clause or a phrase that sets the scene: "When she quit, how
     many ..." asks how many, "after testing positive" asks of something else than testing."""
-    return any(a.dep_ in ("advcl", "relcl", "acl", "pcomp") for a in [t, *t.ancestors])
+    # a preposition's complement is a clause when it is a verb ("after testing"); the small parser also
+    # labels a noun so ("on what share of ...")
+    return any(a.dep_ in ("advcl", "relcl", "acl") or (a.dep_ == "pcomp" and a.pos_ in ("VERB", "AUX"))
+               for a in [t, *t.ancestors])
 
 
 def _wh(doc: Any) -> tuple[str | None, Any]:

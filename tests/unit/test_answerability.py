@@ -52,6 +52,9 @@ def test_a_which_noun_is_typed_by_what_it_names(embeddings):
     # a wh-word in a clause that sets the scene is not the one asked
     q = analyze("When the storm hit, how many homes lost power?", embeddings)
     assert q.wh == "how many" and q.focus == "home"
+    # "on what share" is asked, though the small parser labels the noun as a clause after a preposition
+    q = analyze("When the storm hit Riverton, on what share of homes did the power fail?", embeddings)
+    assert q.wh == "what" and q.focus == "share"
 
 
 def test_a_question_joining_two_is_split_into_its_parts():
