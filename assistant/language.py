@@ -52,6 +52,8 @@ LABELS = {
     "CARDINAL": "a number or count: 22, three, dozens",
 }
 TYPED = tuple(LABELS)
+# A noun that asks for no entity but a cause ("what was the motive"), described the same way
+CAUSE_NOUN = "the reason why: a cause, motive or explanation"
 # Question shapes to the labels of their answer. "how <adjective>" not listed asks for a quantity ("how
 # far", "how deep"); "how" alone asks for a manner ("how did she describe it"), a description.
 SHAPES: dict[str, frozenset[str]] = {
@@ -289,15 +291,27 @@ class LabelTyper:
 
     def __init__(self, embeddings: Embeddings) -> None:
         self.embeddings = embeddings
-        self._labels = np.array(embeddings.embed_documents([LABELS[lb] for lb in TYPED]), dtype=np.float32)
+        self._labels = np.array(embeddings.embed_documents([LABELS[lb] for lb in TYPED] + [CAUSE_NOUN]),
+                                dtype=np.float32)
         self._cache: dict[str, frozenset[str]] = {}
+        self._sims: dict[str, np.ndarray] = {}
+
+    def _like(self, phrase: str) -> np.ndarray:
+        """The phrase's similarity to each label's description, then to a cause's."""
+        if phrase not in self._sims:
+            self._sims[phrase] = self._labels @ np.array(self.embeddings.embed_query(phrase), dtype=np.float32)
+        return self._sims[phrase]
+
+    def asks_cause(self, phrase: str) -> bool:
+        """Whether the phrase names a cause ("the reason", "his motive") more than any kind of entity."""
+        sims = self._like(phrase)
+        return int(sims.argmax()) == len(TYPED) and float(sims[-1]) >= SURE_LABEL
 
     def labels(self, phrase: str) -> frozenset[str]:
         """The labels the phrase is surely like; where none is, any name or number (whatever entity the
         sentence attaches to the phrase; a date, asked of a noun that is no time, says when, not what)."""
         if phrase not in self._cache:
-            v = np.array(self.embeddings.embed_query(phrase), dtype=np.float32)
-            sims = self._labels @ v
+            sims = self._like(phrase)[:len(TYPED)]
             best = float(sims.max())
             typed = {lb for lb, s in zip(TYPED, sims) if s >= best - LABEL_MARGIN}
             # the small model confuses labels within a family (a museum is often an ORG): all are expected
@@ -382,7 +396,7 @@ def analyze(question: str, embeddings: Embeddings) -> Question:
         kind, labels = ENTITY, typer(embeddings).labels(_phrase(focus))
     else:
         kind, labels = DESCRIPTION, frozenset()
-    if kind == ENTITY and focus is not None and focus.lemma_.lower() in ("cause", "reason", "motive"):
+    if kind == ENTITY and focus is not None and typer(embeddings).asks_cause(_phrase(focus)):
         kind, labels = CAUSE, frozenset()
     return Question(
         text=question, wh=wh, kind=kind, labels=labels, about=_about(focus),

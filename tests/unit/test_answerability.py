@@ -40,6 +40,9 @@ def test_question_analysis_reads_the_focus_and_the_kind_of_answer(embeddings):
     assert who.labels >= PERSONS and who.focus is None and who.predicate == "open"
     assert analyze("Why did the dam fail?", embeddings).kind == "cause"
     assert analyze("What was the cause of the flood?", embeddings).kind == "cause"
+    # a noun asking for a reason is typed like the labels, by what it is like: no list of such nouns
+    assert analyze("What motive did the police give for the attack?", embeddings).kind == "cause"
+    assert analyze("What injury did the player suffer?", embeddings).kind == "entity"
     # "how" before a verb asks in what way, not how much
     assert analyze("How did the mayor describe the new bridge?", embeddings).kind == "description"
     assert analyze("How deep was the flood water in Riverton?", embeddings).labels == MEASURES
