@@ -37,11 +37,11 @@ from assistant.duplicates import jaccard, same_claims, story_versions
 from assistant.entities import KIND_ORDER, Entity, join_entities, mentions_in, variant_spellings
 from assistant.errors import InputError
 from assistant.extractive import Candidate, score_sentences
-from assistant.language import analyze
+from assistant.language import NAMED, analyze, parse_question
 from assistant.retrieval import Filters, mentions_name
 from assistant.settings import Settings
 from assistant.store import Store
-from assistant.text import STOPWORDS, WORD_RE, content_tokens, fold, looks_like_instruction
+from assistant.text import content_tokens, looks_like_instruction
 from assistant.types import (
     Article,
     BriefEntity,
@@ -148,11 +148,10 @@ class Registry:
 
 
 def sub_queries(topic: str) -> list[str]:
-    """The topic, its overlapping word pairs, and the facets a briefing needs (when, who, reactions)."""
-    words = [w for w in WORD_RE.findall(topic) if fold(w) not in STOPWORDS]
-    queries = [topic.strip()]
-    if len(words) > 2:
-        queries += [" ".join(words[i:i + 2]) for i in range(len(words) - 1)]
+    """The topic, its noun phrases and names (from the parse: "Puerto Rico governor Rosselló resignation",
+    "succession", "Rosselló"), and the facets a briefing needs (when, who, reactions)."""
+    doc = parse_question(topic.strip())
+    queries = [topic.strip(), *(c.text for c in doc.noun_chunks), *(e.text for e in doc.ents if e.label_ in NAMED)]
     queries += [f"{topic} dates events", f"who is involved in {topic}", f"{topic} statement reaction"]
     return list(dict.fromkeys(q for q in queries if q))[:8]
 
