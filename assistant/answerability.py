@@ -59,9 +59,10 @@ ATTACH_FLOOR = 0.35  # word similarity (MiniLM) below which two nouns are unrela
 ATTACH_FULL = 0.75  # and above which they are the same thing
 
 
-@dataclass
+@dataclass(eq=False)
 class Sentence:
-    """A candidate sentence of the retrieved passages, with article offsets."""
+    """A candidate sentence of the retrieved passages, with article offsets; each one is itself (compared by
+    identity: two candidates are never the same sentence)."""
 
     passage_n: int  # 1-based
     article_id: str

@@ -37,7 +37,7 @@ from assistant.duplicates import jaccard, same_claims, story_versions
 from assistant.entities import KIND_ORDER, Entity, join_entities, mentions_in, variant_spellings
 from assistant.errors import InputError
 from assistant.extractive import Candidate, score_sentences
-from assistant.language import NAMED, analyze, parse_question
+from assistant.language import NAMED, analyze, parse
 from assistant.retrieval import Filters, mentions_name
 from assistant.settings import Settings
 from assistant.store import Store
@@ -150,7 +150,7 @@ class Registry:
 def sub_queries(topic: str) -> list[str]:
     """The topic, its noun phrases and names (from the parse: "Puerto Rico governor Rosselló resignation",
     "succession", "Rosselló"), and the facets a briefing needs (when, who, reactions)."""
-    doc = parse_question(topic.strip())
+    doc = parse([topic.strip()])[0]
     queries = [topic.strip(), *(c.text for c in doc.noun_chunks), *(e.text for e in doc.ents if e.label_ in NAMED)]
     queries += [f"{topic} dates events", f"who is involved in {topic}", f"{topic} statement reaction"]
     return list(dict.fromkeys(q for q in queries if q))[:8]
