@@ -146,7 +146,7 @@ def split_claims(text: str) -> list[tuple[str, list[int]]]:
         claim = re.sub(r"^[-*•]\s+", "", claim)
         claim = claim[:1].upper() + claim[1:]
         said = content_tokens(claim) - _POINTER_WORDS
-        if out and numbers and (not said or (len(said) < 2 and not any(t[:1].isdigit() for t in said))):
+        if out and numbers and (not said or (len(said) < 2 and not _NUMBER.search(claim))):
             # "This information is found in [1]." cites for the sentence before; it claims nothing itself
             # ("He was 95 [1]." does)
             out[-1] = (out[-1][0], out[-1][1] + numbers)

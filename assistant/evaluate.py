@@ -8,8 +8,9 @@ Answers come from a fresh run through the batch runner, or from an existing batc
 Retrieval metrics always come from `Assistant.retrieve(question, k=10)`: the retriever ranks once and
 cuts at k, so its top `--k` are exactly the passages the answer was given, and hit@10 needs no answer
 with ten passages (a question that joins several reads its parts' lists in turn: there the top `--k` is
-the first of each part's, close to but not exactly what the answer read). Ranks are passage ranks (a passage is a chunk; an article can fill up to two places):
-hit@5 means "a gold article is among the first five passages", which is what `--k 5` would give a model.
+the first of each part's, close to but not exactly what the answer read). Ranks are passage ranks (a
+passage is a chunk; an article can fill up to two places): hit@5 means "a gold article is among the
+first five passages", which is what `--k 5` would give a model.
 """
 
 from __future__ import annotations

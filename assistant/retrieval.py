@@ -55,8 +55,9 @@ def distinct(items: Iterable[T], key: Callable[[T], Hashable]) -> list[T]:
     out: list[T] = []
     seen: set[Hashable] = set()
     for x in items:
-        if key(x) not in seen:
-            seen.add(key(x))
+        k = key(x)
+        if k not in seen:
+            seen.add(k)
             out.append(x)
     return out
 
