@@ -251,8 +251,10 @@ def _attached(ent: Any, q: Question, sim: WordSimilarity, refers: tuple[str, ...
     slot = 0.0
     if q.prep and ent.root.dep_ == "pobj" and ent.root.head.lower_ == q.prep:
         verb = ent.root.head.head
-        slot = SLOT_WEIGHT * (max(sim(w, verb.lemma_.lower()) for w in q.verbs)
-                              if q.verbs and verb.pos_ in ("VERB", "AUX") else 1.0)
+        # the verb the question's slot belongs to, else the question's event: "returning from which country"
+        asked = (q.prep_verb,) if q.prep_verb else q.verbs
+        slot = SLOT_WEIGHT * (max(sim(w, verb.lemma_.lower()) for w in asked)
+                              if asked and verb.pos_ in ("VERB", "AUX") else 1.0)
     nouns = [(q.focus, 1.0), (q.about, ABOUT_WEIGHT)]
     of_noun = max((w * sim(word, c) for word, w in nouns if word for c in context), default=0.0)
     if not q.focus and not q.about:

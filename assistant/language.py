@@ -140,6 +140,8 @@ class Question:
     places: tuple[str, ...] = ()  # those of its names that are places ("Spain", "the Alps")
     peoples: tuple[str, ...] = ()  # those that name a nationality or group ("Greek", "Irish")
     prep: str | None = None  # the preposition of the slot asked about: "from" in "which group did she come from"
+    prep_verb: str | None = None  # lemma of the verb that slot belongs to: "return" in "two people returning
+    # from which country"
     verbs: tuple[str, ...] = ()  # lemmas of the verbs of its event: "announce" and "relocate" in "did NASA
     # announce that the shuttle would be relocated" (not "sink" in "how many died when the boat sank")
     negated: bool = False
@@ -154,6 +156,13 @@ def _in_clause(t: Any) -> bool:
     # labels a noun so ("on what share of ...")
     return any(a.dep_ in ("advcl", "relcl", "acl") or (a.dep_ == "pcomp" and a.pos_ in ("VERB", "AUX"))
                for a in [t, *t.ancestors])
+
+
+def _verb(t: Any) -> bool:
+    """A verb by its tag, or by the auxiliary the parse hangs from it: the tagger takes "did the Senate
+    vote" for a noun more often than the parser misses the "did"."""
+    return t.pos_ == "VERB" or (t.pos_ == "NOUN" and any(c.dep_ in ("aux", "auxpass") and c.pos_ == "AUX"
+                                                         for c in t.children))
 
 
 def _wh(doc: Any) -> tuple[str | None, Any]:
@@ -196,15 +205,15 @@ def _focus(doc: Any, wh: str | None, wt: Any) -> Any:
     return None
 
 
-def _prep(doc: Any, wt: Any) -> str | None:
+def _prep(doc: Any, wt: Any) -> Any:
     """The preposition whose object is asked for: before the wh-phrase ("in which city") or stranded at
     the end ("which country did she come from")."""
     if wt is None:
         return None
     if wt.i > 0 and doc[wt.i - 1].pos_ == "ADP":
-        return str(doc[wt.i - 1].lower_)
+        return doc[wt.i - 1]
     stranded = [t for t in doc if t.dep_ == "prep" and not any(c.dep_ == "pobj" for c in t.children) and t.i > wt.i]
-    return str(stranded[-1].lower_) if stranded else None
+    return stranded[-1] if stranded else None
 
 
 def _about(focus: Any) -> str | None:
@@ -366,19 +375,39 @@ def question_parts(question: str) -> list[str]:
     return [question]
 
 
+def _asked_clause(doc: Any) -> Any:
+    """The clause a question asks in, after a clause that opens with a wh-word and sets the scene ("When the
+    storm hit Riverton, which road was closed?"): parsed on its own, since the small parser often takes the
+    opening clause for the main one. The question itself otherwise."""
+    toks = list(doc)
+    # a wh-word that asks is followed by its verb ("When did the storm hit") or its adjective ("How many"); one
+    # that opens a clause, by that clause's subject ("When the storm hit")
+    if len(toks) < 4 or toks[0].tag_ != "WRB" or toks[1].pos_ in ("AUX", "VERB", "ADJ", "ADV"):
+        return doc
+    for n, t in enumerate(toks[1:-2], 1):
+        after = toks[n + 2] if toks[n + 1].pos_ == "ADP" else toks[n + 1]
+        if t.text == "," and after.tag_ in WH_TAGS:
+            asked = doc[n + 1:].text
+            return parse_question(asked[:1].upper() + asked[1:])
+    return doc
+
+
 def analyze(question: str, embeddings: Embeddings) -> Question:
-    """What the question asks: see `Question`."""
-    doc = parse_question(question)
+    """What the question asks: see `Question`. Its names and words are the whole question's; what it asks
+    for, of which noun and verb, is read from the clause it asks in."""
+    whole = parse_question(question)
+    doc = _asked_clause(whole)
     wh, wt = _wh(doc)
+    prep = _prep(doc, wt)
     focus, named = _naming(_focus(doc, wh, wt))
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
-    verb = root if root is not None and root.pos_ in ("VERB", "AUX") else None
+    verb = root if root is not None and (root.pos_ == "AUX" or _verb(root)) else None
     if verb is not None and verb.lemma_ in ("be", "do", "have"):
-        verb = next((c for c in verb.children if c.pos_ == "VERB" and c.dep_ in ("xcomp", "ccomp", "acomp")), verb)
+        verb = next((c for c in verb.children if _verb(c) and c.dep_ in ("xcomp", "ccomp", "acomp")), verb)
     # the event asked about: the main verb and the verbs of its complements ("announce that it would be
     # relocated"), not those of clauses that only set the scene ("when their boat sank") or describe a noun
     # ("who chaired the postponed meeting" asks of chairing)
-    events = [t for t in doc if t.pos_ == "VERB" and not _in_clause(t) and t.dep_ != "amod"]
+    events = [t for t in doc if _verb(t) and not _in_clause(t) and t.dep_ != "amod"]
     kind: str
     labels: frozenset[str]
     if wh == "why":
@@ -402,9 +431,11 @@ def analyze(question: str, embeddings: Embeddings) -> Question:
         text=question, wh=wh, kind=kind, labels=labels, about=_about(focus),
         focus=focus.lemma_.lower() if focus is not None else None,
         focus_phrase=_phrase(focus) if focus is not None else None,
-        predicate=verb.lemma_.lower() if verb is not None and verb.pos_ == "VERB" else None,
+        predicate=verb.lemma_.lower() if verb is not None and _verb(verb) else None,
         verbs=tuple(dict.fromkeys(t.lemma_.lower() for t in events)),
-        prep=_prep(doc, wt),
-        places=names_of(doc, PLACES), peoples=names_of(doc, frozenset({"NORP"})), names=names_of(doc), terms=content_lemmas(t for t in doc if t != wt), words=frozenset(t.lower_ for t in doc),
+        prep=prep.lower_ if prep is not None else None,
+        prep_verb=prep.head.lemma_.lower() if prep is not None and _verb(prep.head) else None,
+        places=names_of(whole, PLACES), peoples=names_of(whole, frozenset({"NORP"})), names=names_of(whole),
+        terms=content_lemmas(whole), words=frozenset(t.lower_ for t in whole),
         negated=any(t.dep_ == "neg" for t in doc), subject=_subject(verb),
     )

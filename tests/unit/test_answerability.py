@@ -55,6 +55,9 @@ def test_a_which_noun_is_typed_by_what_it_names(embeddings):
     # a wh-word in a clause that sets the scene is not the one asked
     q = analyze("When the storm hit, how many homes lost power?", embeddings)
     assert q.wh == "how many" and q.focus == "home"
+    # though the small parser takes the opening clause for the main one when the whole is read at once
+    q = analyze("When the Riverton council met in May to discuss the flood, which engineer did it hire?", embeddings)
+    assert q.wh == "which" and q.focus == "engineer" and q.verbs == ("hire",) and q.names == ("Riverton",)
     # "on what share" is asked, though the small parser labels the noun as a clause after a preposition
     q = analyze("When the storm hit Riverton, on what share of homes did the power fail?", embeddings)
     assert q.wh == "what" and q.focus == "share"
@@ -111,6 +114,29 @@ def test_a_place_in_the_slot_of_another_event_does_not_say_where_this_one_happen
     died = _passages("The singer Anna Berg died in Lakeside.", "Berg was born in 1950.", title="Singer Anna Berg dies")
     b = _assess("In which city did the singer Anna Berg die?", died, embeddings, threshold=0.4)
     assert b.answerable and b.ranked[0].answer == "Lakeside"
+
+
+def test_the_verb_asked_about_is_read_from_its_auxiliary_when_tagged_as_a_noun(embeddings):
+    question = "On what date did the Riverton council vote to close the old bridge?"
+    q = analyze(question, embeddings)
+    assert q.verbs == ("vote",) and q.predicate == "vote"
+    opened = _passages("The old bridge in Riverton opened on June 2, 1950.", "Engineers said the bridge was no longer "
+                       "safe.", "The council will vote on the bridge's future.", title="Riverton council to vote on bridge")
+    assert not _assess(question, opened, embeddings, threshold=0.4).answerable
+    voted = _passages("The Riverton council voted on May 4 to close the old bridge.", "Engineers said the bridge was "
+                      "no longer safe.", title="Riverton council closes old bridge")
+    a = _assess(question, voted, embeddings, threshold=0.4)
+    assert a.answerable and a.ranked[0].answer == "May 4"
+
+
+def test_the_slot_asked_about_belongs_to_the_verb_it_hangs_from(embeddings):
+    # "returning from which country": the slot is returning's, though the main verb is "involved"
+    passages = _passages("The first recorded cases of the fever in Riverton were on May 3, in two people who "
+                         "returned from Spain.", "The town's hospital set up a ward with 40 beds.",
+                         title="Fever reaches Riverton")
+    a = _assess("The first fever infections in Riverton involved two people returning from which country?",
+                passages, embeddings, threshold=0.4)
+    assert a.answerable and a.ranked[0].answer == "Spain"
 
 
 def test_a_number_attached_to_the_noun_asked_about_answers(embeddings):
