@@ -25,6 +25,7 @@ gates the extractive answer and, before any model is asked, the LLM answerers.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -353,12 +354,22 @@ def _holds(q: Question, c: Sentence, doc: Any, lemmas: frozenset[str], sim: Word
         c.answer, c.score = ent.text, fit * attach
 
 
-def assess(question: str, passages: list[Passage], embeddings: Embeddings, least: float, threshold: float) -> Assessment:
+def assess(question: str, passages: list[Passage], embeddings: Embeddings, least: float, threshold: float,
+           articles: Mapping[str, str] | None = None) -> Assessment:
     """The answerability of a question over retrieved passages: see the module docstring. A question that
-    joins several ("Who founded it, and when did it close?") is assessed part by part."""
+    joins several ("Who founded it, and when did it close?") is assessed part by part. `articles` holds the
+    passages' whole articles by id, read for whether they name what the question names (else the passages
+    are: a name can sit in a part of the article no passage holds)."""
+    articles = articles or {}
+    texts: dict[str, str] = {}
+    for p in passages:
+        if p.article_id not in texts:
+            texts[p.article_id] = f"{p.title} {articles.get(p.article_id, '')}"
+        if p.article_id not in articles:
+            texts[p.article_id] += " " + p.text
     asked = question_parts(question)
     if len(asked) == 1:
-        return _assess(analyze(question, embeddings), passages, embeddings, least, threshold)
+        return _assess(analyze(question, embeddings), passages, texts, embeddings, least, threshold)
     whole = analyze(question, embeddings)
     parts = []
     for part in asked:
@@ -367,7 +378,7 @@ def assess(question: str, passages: list[Passage], embeddings: Embeddings, least
         if not q.names and any(t.tag_ in ("PRP", "PRP$") for t in doc):
             # "and how much did it pledge?": the pronoun stands for what the question named before
             q = replace(q, names=whole.names, places=whole.places, peoples=whole.peoples)
-        parts.append(_assess(q, passages, embeddings, least, threshold))
+        parts.append(_assess(q, passages, texts, embeddings, least, threshold))
     return _joined(parts)
 
 
@@ -386,7 +397,8 @@ def _joined(parts: list[Assessment]) -> Assessment:
                                                    refused=not answered, unanswered=unanswered), ranked, parts)
 
 
-def _assess(q: Question, passages: list[Passage], embeddings: Embeddings, least: float, threshold: float) -> Assessment:
+def _assess(q: Question, passages: list[Passage], by_article: dict[str, str], embeddings: Embeddings, least: float,
+            threshold: float) -> Assessment:
     question = q.text
     best_dense = max((p.score for p in passages), default=0.0)
     # "What happened on December 10?" says little else for similarity to go on: a passage that reports the
@@ -401,9 +413,6 @@ def _assess(q: Question, passages: list[Passage], embeddings: Embeddings, least:
     if best_dense < least and covered < COVERED and not on_the_day:
         return _refused(q, "nothing retrieved is about the question", best_dense)
     # an article that never names what the question names cannot answer it
-    by_article: dict[str, str] = {}
-    for p in passages:
-        by_article[p.article_id] = by_article.get(p.article_id, p.title) + " " + p.text
     about = {a for a, text in by_article.items() if _names_it(q, text)}
     if not about:
         missing = [n for n in q.names if not any(mentions_name(n, t) for t in by_article.values())]

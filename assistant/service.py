@@ -12,7 +12,7 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.answerability import assess
+from assistant.answerability import Assessment, assess
 from assistant.answerers import Answerer, Draft, make_answerer
 from assistant.articles import load_articles
 from assistant.chunking import chunk_article
@@ -226,6 +226,13 @@ class Assistant:
         found = in_turn([self.search(q, k, filters) for q in [*asked, question]], key=lambda p: p.chunk_id)
         return found[:(k or self.settings.k) * len(asked)]
 
+    def assess(self, question: str, passages: list[Passage]) -> Assessment:
+        """Whether the passages answer the question (`answerability.assess`), their whole articles read for
+        the names the question uses."""
+        s = self.settings
+        articles = self.store().article_texts([p.article_id for p in passages])
+        return assess(question, passages, self.embeddings, s.min_relevance, s.answerable, articles)
+
     def _lexical_stamp(self) -> str | None:
         return lexical_version(self.store())
 
@@ -264,7 +271,7 @@ class Assistant:
         s = self.settings
         # one decision, before any model is asked: do the retrieved sentences hold an answer of the kind asked?
         # (a 1.5B model asked to judge every on-topic question itself answers most near misses: README)
-        assessment = assess(question, passages, self.embeddings, s.min_relevance, s.answerable)
+        assessment = self.assess(question, passages)
         base = Answer(question=question, answer="", refused=True, retrieved=retrieved, provider=answerer.name,
                       model=answerer.model)
         draft = Draft(refusal_text(assessment))

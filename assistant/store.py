@@ -227,6 +227,14 @@ class Store:
         got = self.articles.get(ids=[article_id], include=["documents"])
         return got["documents"][0] if got["ids"] else None
 
+    def article_texts(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """The articles' texts by id, in one read; ids not in the store are left out."""
+        ids = list(dict.fromkeys(article_ids))
+        if not ids:
+            return {}
+        got = _reading(lambda: self.articles.get(ids=ids, include=["documents"]), self.where)
+        return dict(zip(got["ids"], got["documents"]))
+
     def fingerprint(self) -> str:
         """Changes whenever the set of committed articles or the chunk count changes. Article ids are
         content hashes, so this is cheap to read and still catches every replaced article."""

@@ -19,7 +19,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.answerability import assess  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
 
@@ -53,7 +52,7 @@ def main() -> None:
             key = (args.store, item["question"]) if args.k is None else (args.store, item["question"], args.k)
             if key not in cache:
                 cache[key] = assistant.retrieve(item["question"], k=args.k)
-            a = assess(item["question"], cache[key], assistant.embeddings, settings.min_relevance, settings.answerable)
+            a = assistant.assess(item["question"], cache[key])
             near = item["type"] == "unanswerable"
             top = a.ranked[0].text if a.ranked else ""
             # refused before any sentence was scored (off topic, or a name no article holds): at every threshold

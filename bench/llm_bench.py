@@ -34,7 +34,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from langchain_core.prompts import ChatPromptTemplate  # noqa: E402
 
-from assistant.answerability import assess  # noqa: E402
 from assistant.answerers.evidence import build_evidence  # noqa: E402
 from assistant.answerers.local import LocalAnswerer  # noqa: E402
 from assistant.answerers.oracle import Gold, OracleAnswerer, gold_ids  # noqa: E402
@@ -116,7 +115,7 @@ def oracle_rate(assistant: Assistant, items: list[dict]) -> dict:
             continue
         gold = Gold(item["answer"], [e["quote"] for e in item["evidence"]])
         passages = assistant.retrieve(item["question"])
-        assessment = assess(item["question"], passages, assistant.embeddings, s.min_relevance, s.answerable)
+        assessment = assistant.assess(item["question"], passages)
         evidence = build_evidence(assessment, passages)
         some += bool(gold_ids(evidence, gold))
         # the right sentences can be cited only when the evidence holds each gold sentence (a two-fact answer

@@ -19,7 +19,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.answerability import assess  # noqa: E402
 from assistant.answerers import Draft  # noqa: E402
 from assistant.citations import validate  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
@@ -47,7 +46,7 @@ def main() -> None:
             key = (args.store, item["question"])
             if key not in cache:
                 cache[key] = assistant.retrieve(item["question"])
-            a = assess(item["question"], cache[key], assistant.embeddings, settings.min_relevance, settings.answerable)
+            a = assistant.assess(item["question"], cache[key])
             if not a.answerable and a.ranked:  # refused after its sentences were scored
                 refused[item["type"] == "unanswerable"].append((item, a, cache[key]))
     rng = random.Random(args.seed)

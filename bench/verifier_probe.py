@@ -20,7 +20,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.answerability import assess  # noqa: E402
 from assistant.providers import local_model_path  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
@@ -61,7 +60,7 @@ def main() -> None:
             item = json.loads(line)
             started = time.perf_counter()
             passages = assistant.retrieve(item["question"])
-            a = assess(item["question"], passages, assistant.embeddings, settings.min_relevance, settings.answerable)
+            a = assistant.assess(item["question"], passages)
             probs = [p_yes(item["question"], s.text) for s in a.ranked[:args.top]]
             rows.append({"set": name, "id": item["id"], "near_miss": item["type"] == "unanswerable",
                          "score": a.answerability.score, "p_yes": [round(p, 3) for p in probs],

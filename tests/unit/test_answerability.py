@@ -210,6 +210,15 @@ def test_an_article_that_never_names_what_is_asked_about_cannot_answer(embedding
     assert not a.answerable and "names" in a.answerability.reason
 
 
+def test_an_article_names_what_is_asked_about_where_no_retrieved_passage_does(embeddings):
+    passages = _passages("Four people were hurt when the old bridge fell into the river.", title="Bridge collapse")
+    question = "How many people were hurt when the old bridge in Riverton collapsed?"
+    assert "names Riverton" in _assess(question, passages, embeddings).answerability.reason
+    article = "The old bridge in Riverton collapsed on Monday. Four people were hurt when the old bridge fell into the river."
+    a = assess(question, passages, embeddings, least=0.3, threshold=0.3, articles={"a": article})
+    assert a.answerable and a.ranked[0].answer == "Four"
+
+
 def test_a_nationality_may_be_said_by_naming_the_country(embeddings):
     """"Irish" in the question, "Ireland" in the article: a people is said of a place, not a name to find."""
     passages = _passages("Storm Aine reached Ireland on Sunday night.",
