@@ -46,7 +46,7 @@ from assistant.language import (
     question_parts,
     unlabelled_names,
 )
-from assistant.retrieval import in_turn, mentions_name
+from assistant.retrieval import in_turn, mentions_name, names_in
 from assistant.text import content_tokens, looks_like_instruction
 from assistant.types import Answerability, Passage
 
@@ -298,15 +298,15 @@ def _untold(doc: Any, q: Question) -> bool:
 SPARE_NAME_FROM = 3  # a question naming this many things may name one the way its article does not
 
 
-def _names_it(q: Question, text: str) -> bool:
-    """Whether an article names what the question names: every person, organisation or event, and at least
+def _names_it(q: Question, have: set[str]) -> bool:
+    """Whether an article (its content tokens) names what the question names: every person, organisation or event, and at least
     half of the places (a question may add "Spain" where the article says "Catalonia"), not counting
     nationalities ("Irish homes" may be homes "in Ireland"). A question that names many things may put one
     of them its own way ("the Downing Street plan", a title taken for a name)."""
     actors = [n for n in q.names if n not in q.places and n not in q.peoples]
     places = [n for n in q.names if n in q.places and n not in q.peoples]
-    missing = sum(not mentions_name(n, text) for n in actors)
-    named_places = 2 * sum(mentions_name(n, text) for n in places) >= len(places)
+    missing = sum(not names_in(n, have) for n in actors)
+    named_places = 2 * sum(names_in(n, have) for n in places) >= len(places)
     return named_places and missing <= (1 if len(q.names) >= SPARE_NAME_FROM else 0)
 
 
@@ -367,9 +367,10 @@ def assess(question: str, passages: list[Passage], embeddings: Embeddings, least
             texts[p.article_id] = f"{p.title} {articles.get(p.article_id, '')}"
         if p.article_id not in articles:
             texts[p.article_id] += " " + p.text
+    have = {a: content_tokens(text) for a, text in texts.items()}  # read once, for every name and part
     asked = question_parts(question)
     if len(asked) == 1:
-        return _assess(analyze(question, embeddings), passages, texts, embeddings, least, threshold)
+        return _assess(analyze(question, embeddings), passages, have, embeddings, least, threshold)
     whole = analyze(question, embeddings)
     parts = []
     for part in asked:
@@ -378,7 +379,7 @@ def assess(question: str, passages: list[Passage], embeddings: Embeddings, least
         if not q.names and any(t.tag_ in ("PRP", "PRP$") for t in doc):
             # "and how much did it pledge?": the pronoun stands for what the question named before
             q = replace(q, names=whole.names, places=whole.places, peoples=whole.peoples)
-        parts.append(_assess(q, passages, texts, embeddings, least, threshold))
+        parts.append(_assess(q, passages, have, embeddings, least, threshold))
     return _joined(parts)
 
 
@@ -397,8 +398,9 @@ def _joined(parts: list[Assessment]) -> Assessment:
                                                    refused=not answered, unanswered=unanswered), ranked, parts)
 
 
-def _assess(q: Question, passages: list[Passage], by_article: dict[str, str], embeddings: Embeddings, least: float,
+def _assess(q: Question, passages: list[Passage], have: dict[str, set[str]], embeddings: Embeddings, least: float,
             threshold: float) -> Assessment:
+    """`have`: each article's content tokens, for the names it holds."""
     question = q.text
     best_dense = max((p.score for p in passages), default=0.0)
     # "What happened on December 10?" says little else for similarity to go on: a passage that reports the
@@ -413,9 +415,9 @@ def _assess(q: Question, passages: list[Passage], by_article: dict[str, str], em
     if best_dense < least and covered < COVERED and not on_the_day:
         return _refused(q, "nothing retrieved is about the question", best_dense)
     # an article that never names what the question names cannot answer it
-    about = {a for a, text in by_article.items() if _names_it(q, text)}
+    about = {a for a in have if _names_it(q, have[a])}
     if not about:
-        missing = [n for n in q.names if not any(mentions_name(n, t) for t in by_article.values())]
+        missing = [n for n in q.names if not any(names_in(n, h) for h in have.values())]
         return _refused(q, f"no article retrieved names {', '.join(missing) or 'all of ' + ', '.join(q.names)}",
                         best_dense)
     cands = [s for s in sentences_of(passages) if s.article_id in about][:MOST_SENTENCES]

@@ -71,8 +71,13 @@ def mentions_name(name: str, text: str) -> bool:
     """Whether the text holds every word of a name, as itself or as a spelling variant (same skeleton):
     "Gizilbulagh" is mentioned by a text that writes "Kyzylbulag". Abbreviations ("U.S.") and single letters
     carry no index words and are not required."""
+    return names_in(name, content_tokens(text))
+
+
+def names_in(name: str, have: set[str]) -> bool:
+    """`mentions_name` over a text's content tokens, read once for many names."""
     words = {t for t in tokens(name) if t.isalpha() and len(t) > 2}
-    return not words or _variant(words, content_tokens(text))
+    return not words or _variant(words, have)
 
 
 def _variant(name: set[str], have: set[str]) -> bool:
