@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from assistant.errors import StoreError
+from assistant.prompts import REFUSAL
 from assistant.retrieval import Filters
 from assistant.types import Answer, Article, Briefing, BriefItem, BriefSource, Citation, IngestReport, TimelineEvent
 
@@ -76,6 +77,7 @@ class FakeService:
         self.briefs: list[tuple[str, str | None, str | None]] = []
         self.warmed = False
         self.missing = False
+        self.refuse = False  # answer with the refusal, citing nothing
 
     def llm_name(self, llm: str | None = None) -> tuple[str, str]:
         return "fake", "scripted"
@@ -101,6 +103,10 @@ class FakeService:
         self.questions.append((question, filters))
         if self.fail:
             raise self.fail
+        if self.refuse:
+            yield REFUSAL
+            yield Answer(question=question, answer=REFUSAL, refused=True, provider="fake", model="scripted")
+            return
         words = ANSWER_TEXT.split(" ")
         for i, word in enumerate(words):
             if i == 3 and self.gate is not None:

@@ -95,6 +95,20 @@ async def test_typing_outside_the_question_box_starts_a_new_question(service):
         await wait_until(pilot, lambda: box.value == "which 2")
 
 
+async def test_after_a_refusal_typing_replaces_the_question_and_the_arrows_keep_it(service):
+    service.refuse = True
+    app = NewsApp(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ask(app, pilot)
+        box = app.main.query_one("#question-box", Input)
+        assert app.main.answer.refused and app.focused is box
+        await pilot.press(*"who")
+        assert box.value == "who"
+        await ask(app, pilot)
+        await pilot.press("end", "s")
+        assert box.value == QUESTION + "s"
+
+
 async def test_filters_and_marked_articles_reach_the_service(service):
     app = NewsApp(service)
     async with app.run_test(size=(120, 40)) as pilot:

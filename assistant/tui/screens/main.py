@@ -190,10 +190,13 @@ class MainScreen(Screen[None]):
         self.display_answer(msg.answer)
         self.load_status()  # another terminal may have ingested meanwhile: the article count follows
         box = self.query_one("#question-box", Input)
-        if msg.answer.citations and self.focused is box and box.value.strip() == msg.answer.question:
+        if self.focused is box and box.value.strip() == msg.answer.question:
             # The user is waiting on this answer (not typing the next question): put them on the sources,
             # so Enter, the arrows or a digit open the evidence at once. Typing goes back to the box.
-            self.query_one("#sources", SourcesPanel).focus()
+            if msg.answer.citations:
+                self.query_one("#sources", SourcesPanel).focus()
+            else:  # nothing to open: typing replaces the question, the arrows keep it to rephrase
+                box.select_all()
 
     def on_key(self, event: events.Key) -> None:
         box = self.query_one("#question-box", Input)
