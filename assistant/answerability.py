@@ -256,7 +256,7 @@ def _attached(ent: Any, q: Question, sim: WordSimilarity, refers: tuple[str, ...
         asked = (q.prep_verb,) if q.prep_verb else q.verbs
         slot = SLOT_WEIGHT * (max(sim(w, verb.lemma_.lower()) for w in asked)
                               if asked and verb.pos_ in ("VERB", "AUX") else 1.0)
-    nouns = [(q.focus, 1.0), (q.about, ABOUT_WEIGHT)]
+    nouns = [(q.focus, 1.0), (q.focus_name, 1.0), (q.about, ABOUT_WEIGHT)]
     of_noun = max((w * sim(word, c) for word, w in nouns if word for c in context), default=0.0)
     if not q.focus and not q.about:
         return max(slot, PREDICATE_WEIGHT if of_verb is None else of_verb)

@@ -140,6 +140,7 @@ class Question:
     places: tuple[str, ...] = ()  # those of its names that are places ("Spain", "the Alps")
     peoples: tuple[str, ...] = ()  # those that name a nationality or group ("Greek", "Irish")
     prep: str | None = None  # the preposition of the slot asked about: "from" in "which group did she come from"
+    focus_name: str | None = None  # lemma of the name the question gives the focus: "Berg" in "the singer Anna Berg"
     prep_verb: str | None = None  # lemma of the verb that slot belongs to: "return" in "two people returning
     # from which country"
     verbs: tuple[str, ...] = ()  # lemmas of the verbs of its event: "announce" and "relocate" in "did NASA
@@ -431,6 +432,8 @@ def analyze(question: str, embeddings: Embeddings) -> Question:
         text=question, wh=wh, kind=kind, labels=labels, about=_about(focus),
         focus=focus.lemma_.lower() if focus is not None else None,
         focus_phrase=_phrase(focus) if focus is not None else None,
+        focus_name=next((c.lemma_.lower() for c in focus.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
+        if focus is not None else None,
         predicate=verb.lemma_.lower() if verb is not None and _verb(verb) else None,
         verbs=tuple(dict.fromkeys(t.lemma_.lower() for t in events)),
         prep=prep.lower_ if prep is not None else None,

@@ -174,6 +174,14 @@ def test_an_age_is_said_of_the_person_not_the_day_of_what_they_did(embeddings):
     assert a.answerable and a.ranked[0].answer == "62-year-old"
 
 
+def test_an_age_said_of_the_name_the_question_gives_its_noun_answers(embeddings):
+    # "the singer Anna Berg": the age is said of Berg, the singer's name
+    passages = _passages("The singer Anna Berg died on Monday in Riverton.", "Berg was 81 years old.",
+                         title="Singer Anna Berg dies")
+    a = _assess("How old was the singer Anna Berg when she died?", passages, embeddings, threshold=0.4)
+    assert a.answerable and a.ranked[0].answer == "81 years old"
+
+
 def test_a_number_said_of_someone_else_is_no_answer(embeddings):
     """The vote count of another candidate does not say how many votes the one asked about received."""
     race = ["Three candidates stood for mayor of Riverton in the March election.",
