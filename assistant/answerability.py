@@ -299,10 +299,10 @@ SPARE_NAME_FROM = 3  # a question naming this many things may name one the way i
 
 
 def _names_it(q: Question, have: set[str]) -> bool:
-    """Whether an article (its content tokens) names what the question names: every person, organisation or event, and at least
-    half of the places (a question may add "Spain" where the article says "Catalonia"), not counting
-    nationalities ("Irish homes" may be homes "in Ireland"). A question that names many things may put one
-    of them its own way ("the Downing Street plan", a title taken for a name)."""
+    """Whether an article (its content tokens, `have`) names what the question names: every person,
+    organisation or event, and at least half of the places (a question may add "Spain" where the article says
+    "Catalonia"), not counting nationalities ("Irish homes" may be homes "in Ireland"). A question that names
+    many things may put one of them its own way ("the Downing Street plan", a title taken for a name)."""
     actors = [n for n in q.names if n not in q.places and n not in q.peoples]
     places = [n for n in q.names if n in q.places and n not in q.peoples]
     missing = sum(not names_in(n, have) for n in actors)

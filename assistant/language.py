@@ -160,8 +160,8 @@ def _in_clause(t: Any) -> bool:
 
 
 def _verb(t: Any) -> bool:
-    """A verb by its tag, or by the auxiliary the parse hangs from it: the tagger takes "did the Senate
-    vote" for a noun more often than the parser misses the "did"."""
+    """A verb by its tag, or a noun the parse hangs an auxiliary from: the tagger may take "vote" in "did the
+    Senate vote" for a noun while the parser still hangs "did" from it."""
     return t.pos_ == "VERB" or (t.pos_ == "NOUN" and any(c.dep_ in ("aux", "auxpass") and c.pos_ == "AUX"
                                                          for c in t.children))
 
