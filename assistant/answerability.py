@@ -33,11 +33,12 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.chunking import sentence_spans
-from assistant.dates import asked_days, reports_day
+from assistant.dates import asked_days, names_unit, reports_day
 from assistant.language import (
     ENTITY,
     NAMED,
     NUMBERS,
+    TIMES,
     Question,
     analyze,
     content_lemmas,
@@ -222,8 +223,10 @@ def _verbs_over(ent: Any, hops: int = 4) -> list[Any]:
 def _in_question(ent: Any, q: Question) -> bool:
     """The question already holds it ("the nine men jailed": nine is no answer to how many crimes)."""
     words = [t.lower_ for t in ent if t.is_alpha or t.like_num]
-    # a name whose head word the question uses is the question's: "Donald Trump" for "Trump"
-    return bool(words) and (all(w in q.words for w in words) or (ent.label_ in NAMED and ent.root.lower_ in q.words))
+    # a name whose head word is a word of the question's names is the question's: "Donald Trump" for "Trump"
+    # (not "Sputnik News" for "which news outlet")
+    named = {w.lower() for n in q.names for w in n.split()}
+    return bool(words) and (all(w in q.words for w in words) or (ent.label_ in NAMED and ent.root.lower_ in named))
 
 
 ABOUT_WEIGHT = 0.8  # an answer said of the noun the focus belongs to ("the 70-year-old owner") counts this much
@@ -295,6 +298,11 @@ def _untold(doc: Any, q: Question) -> bool:
     return False
 
 
+def _dated(ent: Any, q: Question) -> bool:
+    """A date answers "what year" or "which month" when it names one ("last year" does not)."""
+    return ent.label_ not in TIMES or q.wh not in ("which", "what") or names_unit(q.focus, ent.text)
+
+
 SPARE_NAME_FROM = 3  # a question naming this many things may name one the way its article does not
 
 
@@ -339,7 +347,8 @@ def _holds(q: Question, c: Sentence, doc: Any, lemmas: frozenset[str], sim: Word
     if q.kind != ENTITY:
         c.score = fit * min(1.0, len(lemmas - q.terms) / NEW_WORDS)
         return
-    found = [(e, _attached(e, q, sim, c.refers)) for e in doc.ents if e.label_ in q.labels and not _in_question(e, q)]
+    found = [(e, _attached(e, q, sim, c.refers)) for e in doc.ents
+             if e.label_ in q.labels and not _in_question(e, q) and _dated(e, q)]
     if q.labels & NAMED:  # a name the small model left unlabelled: "her graphic novel Angel Catbird"
         found += [(s, _attached(s, q, sim, c.refers)) for s in unlabelled_names(doc) if not _in_question(s, q)]
         # or labelled as another kind of name ("the novel Angel Catbird" as a PERSON): a name, of a kind less sure

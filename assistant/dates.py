@@ -39,6 +39,17 @@ class DateMention:
     dates: tuple[str, ...]  # ISO YYYY-MM-DD, or YYYY-MM when the text names only a month
 
 
+# How a date names the calendar unit a question asks for: a year by its number, a month by its name.
+_UNITS = {"year": re.compile(r"\b" + _YEAR + r"\b"), "month": re.compile(r"\b" + _MONTH + r"(?!\w)")}
+
+
+def names_unit(unit: str | None, text: str) -> bool:
+    """Whether a date as written names the calendar unit asked for: "2019" names a year and "last year" none;
+    "in May" names a month and "two months later" none. A date names any other unit."""
+    pattern = _UNITS.get(unit or "")
+    return pattern is None or bool(pattern.search(text))
+
+
 def _month(name: str) -> int:
     name = name.lower().rstrip(".")
     for full, n in MONTHS.items():

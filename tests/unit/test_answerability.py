@@ -203,6 +203,24 @@ def test_a_name_in_the_question_is_no_answer_to_it(embeddings):
     assert all(c.answer not in ("Jane Holt", "Holt") for c in a.ranked)
 
 
+def test_a_name_sharing_a_common_noun_of_the_question_still_answers_it(embeddings):
+    passages = _passages("The river rose two metres overnight in Riverton.",
+                         "In an interview with Valley Radio, the mayor said the levee would hold.")
+    a = _assess("In an interview with which radio station did the mayor of Riverton say the levee would hold?", passages,
+                embeddings, threshold=0.4)
+    assert a.answerable and a.ranked[0].answer == "Valley Radio"
+
+
+@pytest.mark.parametrize("said, answer", [("in 2019", "2019"), ("last year", None)])
+def test_what_year_is_answered_by_a_date_that_names_a_year(embeddings, said, answer):
+    passages = _passages(f"The council built the Riverton bridge {said}.",
+                         "The council said the crossing cost more than planned.")
+    a = _assess("In what year did the council build the Riverton bridge?", passages, embeddings, threshold=0.4)
+    assert a.answerable == (answer is not None)
+    if answer:
+        assert a.ranked[0].answer == answer
+
+
 def test_a_sentence_saying_it_is_not_known_is_believed_and_quoted(embeddings):
     passages = _passages("A man drowned in the Riverton flood on Tuesday.",
                          "The name of the man has not been released by the police.")
