@@ -299,8 +299,13 @@ def _untold(doc: Any, q: Question) -> bool:
 
 
 def _dated(ent: Any, q: Question) -> bool:
-    """A date answers "what year" or "which month" when it names one ("last year" does not)."""
-    return ent.label_ not in TIMES or q.wh not in ("which", "what") or names_unit(q.focus, ent.text)
+    """A date answers "what year" or "which month" when it names one ("last year" does not), and "how many
+    days" when it counts them ("a 14-day quarantine", not "on Friday")."""
+    if ent.label_ not in TIMES:
+        return True
+    if q.wh in ("how many", "how much"):
+        return bool(q.focus) and any(q.focus in t.lower_ for t in ent)
+    return q.wh not in ("which", "what") or names_unit(q.focus, ent.text)
 
 
 SPARE_NAME_FROM = 3  # a question naming this many things may name one the way its article does not

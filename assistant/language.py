@@ -62,7 +62,7 @@ SHAPES: dict[str, frozenset[str]] = {
     "whose": PERSONS | ORGANISATIONS,
     "where": PLACES | ORGANISATIONS,
     "when": TIMES,
-    "how many": NUMBERS,
+    "how many": NUMBERS - {"PERCENT"},  # a count, not a share
     "how much": NUMBERS,
     "how old": frozenset({"DATE", "CARDINAL"}),
     "how long": TIMES | frozenset({"QUANTITY", "CARDINAL"}),
