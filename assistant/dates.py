@@ -39,8 +39,11 @@ class DateMention:
     dates: tuple[str, ...]  # ISO YYYY-MM-DD, or YYYY-MM when the text names only a month
 
 
-# How a date names the calendar unit a question asks for: a year by its number, a month by its name.
-_UNITS = {"year": re.compile(r"\b" + _YEAR + r"\b"), "month": re.compile(r"\b" + _MONTH + r"(?!\w)")}
+# How a date names the calendar unit a question asks for: a year by its number, a month by its name, a time
+# by the clock ("11:25am", "5 p.m.", "1625 UTC", noon).
+_CLOCK = r"\b\d{1,2}:\d{2}|\b\d{1,2}(?:\.\d{2})?\s*[ap]\.?m\b|\b\d{4}\s*(?:GMT|UTC|hours)\b|\b(?:noon|midnight)\b"
+_UNITS = {"year": re.compile(r"\b" + _YEAR + r"\b"), "month": re.compile(r"\b" + _MONTH + r"(?!\w)"),
+          "time": re.compile(_CLOCK, re.I)}
 
 
 def names_unit(unit: str | None, text: str) -> bool:
@@ -48,6 +51,11 @@ def names_unit(unit: str | None, text: str) -> bool:
     "in May" names a month and "two months later" none. A date names any other unit."""
     pattern = _UNITS.get(unit or "")
     return pattern is None or bool(pattern.search(text))
+
+
+def clock_time(text: str) -> bool:
+    """Whether the text writes a time of day by the clock."""
+    return bool(_UNITS["time"].search(text))
 
 
 def _month(name: str) -> int:

@@ -165,6 +165,15 @@ def test_a_count_of_days_tagged_as_a_date_answers_how_many_days(embeddings):
     assert a.answerable and "10" in a.ranked[0].answer
 
 
+@pytest.mark.parametrize("said, answer", [("at 9:40am on Saturday", "9:40am"), ("on Saturday morning", None)])
+def test_what_time_is_answered_by_a_clock_time(embeddings, said, answer):
+    passages = _passages(f"The ferry left Riverton {said}, the harbour office said.", "The crossing was calm.")
+    a = _assess("At what time did the ferry leave Riverton?", passages, embeddings, threshold=0.4)
+    assert a.answerable == (answer is not None)
+    if answer:
+        assert answer in a.ranked[0].answer
+
+
 def test_a_day_does_not_count_how_many_times(embeddings):
     passages = _passages("The Riverton ferry was inspected on Friday, March 3, the harbour office said.",
                          "Inspectors found rust on the hull.")
