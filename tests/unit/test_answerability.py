@@ -245,6 +245,12 @@ def test_what_year_is_answered_by_a_date_that_names_a_year(embeddings, said, ans
         assert a.ranked[0].answer == answer
 
 
+def test_a_refusal_says_what_kind_of_answer_was_looked_for(embeddings):
+    passages = _passages("The Riverton dam was finished in 1990.", "The dam holds back the Riverton reservoir.")
+    a = _assess("Which company built the Riverton dam?", passages, embeddings, threshold=0.4)
+    assert not a.answerable and a.answerability.reason == "no sentence gives a name for 'company'"
+
+
 def test_a_sentence_saying_it_is_not_known_is_believed_and_quoted(embeddings):
     passages = _passages("A man drowned in the Riverton flood on Tuesday.",
                          "The name of the man has not been released by the police.")
