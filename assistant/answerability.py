@@ -303,7 +303,7 @@ def _dated(ent: Any, q: Question) -> bool:
     days" when it counts them ("a 14-day quarantine", not "on Friday")."""
     if ent.label_ not in TIMES:
         return True
-    if q.wh in ("how many", "how much"):
+    if q.wh == "how many":  # "how much time" may be "three hours"
         return bool(q.focus) and any(q.focus in t.lower_ for t in ent)
     return q.wh not in ("which", "what") or names_unit(q.focus, ent.text)
 

@@ -163,6 +163,9 @@ def test_a_count_of_days_tagged_as_a_date_answers_how_many_days(embeddings):
                          "She will work from home during a 10-day isolation, her office said.")
     a = _assess("How many days will the mayor of Riverton isolate?", passages, embeddings, threshold=0.4)
     assert a.answerable and "10" in a.ranked[0].answer
+    took = _passages("The rescue in Riverton took three hours, the fire service said.", "The water reached the town hall.")
+    a = _assess("How much time did the rescue in Riverton take?", took, embeddings, threshold=0.4)
+    assert a.answerable and a.ranked[0].answer == "three hours"
 
 
 @pytest.mark.parametrize("said, answer", [("at 9:40am on Saturday", "9:40am"), ("on Saturday morning", None)])
