@@ -15,7 +15,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.answerability import Assessment, Sentence
 from assistant.prompts import REFUSAL
-from assistant.retrieval import distinct, mentions_name
+from assistant.retrieval import distinct, mentions_name, name_words
 from assistant.text import content_tokens
 
 NEAR = 0.75  # a further sentence is quoted when it scores at least this share of the best one
@@ -56,10 +56,17 @@ def _chosen(assessment: Assessment, max_sentences: int) -> list[Sentence]:
     seen = {c.article_id for c in chosen}
     for c in ranked[1:]:
         if len(chosen) < max_sentences and c.article_id not in seen and best.answer and c.match >= best.match / 2 \
-                and mentions_name(best.answer, c.text):
+                and _gives(best.answer, c.text):
             chosen.append(c)
             seen.add(c.article_id)
     return chosen
+
+
+def _gives(answer: str, text: str) -> bool:
+    """The text gives the answer: a number, date or time ("14", "9:40am") or an abbreviation as written; a name
+    in any spelling."""
+    return mentions_name(answer, text) if name_words(answer) and not any(ch.isdigit() for ch in answer) \
+        else answer in text
 
 
 def refusal_text(assessment: Assessment) -> str:

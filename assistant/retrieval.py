@@ -74,9 +74,14 @@ def mentions_name(name: str, text: str) -> bool:
     return names_in(name, content_tokens(text))
 
 
+def name_words(name: str) -> set[str]:
+    """The words a name is found by: abbreviations, single letters and figures carry none."""
+    return {t for t in tokens(name) if t.isalpha() and len(t) > 2}
+
+
 def names_in(name: str, have: set[str]) -> bool:
     """`mentions_name` over a text's content tokens, read once for many names."""
-    words = {t for t in tokens(name) if t.isalpha() and len(t) > 2}
+    words = name_words(name)
     return not words or _variant(words, have)
 
 

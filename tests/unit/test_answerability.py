@@ -341,6 +341,15 @@ def test_a_story_filed_twice_is_quoted_once(embeddings):
     assert extractive_answer(a).count("14 rescue boats") == 1
 
 
+def test_another_article_is_quoted_for_a_time_only_when_it_gives_that_time(embeddings):
+    first = _passages("The ferry left Riverton at 9:40am on Saturday, the harbour office said.", "The crossing was calm.")
+    other = "The ferry to Riverton was late again on Sunday, the harbour office said."
+    second = [Passage(chunk_id="b:0", article_id="b", source_path="b.txt", title="Riverton ferry", date="2021-03-07",
+                      text=other, start=0, end=len(other), score=0.6)]
+    a = _assess("At what time did the ferry leave Riverton?", first + second, embeddings, threshold=0.4)
+    assert a.answerable and "9:40am" in extractive_answer(a) and other not in extractive_answer(a)
+
+
 def test_a_model_reads_the_sentence_that_answers_first(embeddings):
     """The evidence is numbered best first, even where the answer comes late in its article; a claim whose
     words fail falls back to the sentences it cites, each quoted once, in the order cited."""
