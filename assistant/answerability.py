@@ -477,7 +477,7 @@ def _kinds(labels: frozenset[str]) -> str:
     """The expected answer in a reader's words: "a person, group or organisation"."""
     words = list(dict.fromkeys(KIND_WORDS.get(lb, "name") for lb in sorted(labels, key=list(KIND_WORDS).index)))
     if len(words) > 3:
-        return "a name" if labels <= NAMED else "a name or number"
+        return "a name" if labels <= NAMED else "a number or date" if not labels & NAMED else "a name or number"
     said = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
     return ("an " if said[0] in "aeiou" else "a ") + said
 

@@ -252,6 +252,8 @@ def test_a_refusal_says_what_kind_of_answer_was_looked_for(embeddings):
     passages = _passages("The Riverton dam was finished in 1990.", "The dam holds back the Riverton reservoir.")
     a = _assess("Which company built the Riverton dam?", passages, embeddings, threshold=0.4)
     assert not a.answerable and a.answerability.reason == "no sentence gives a name for 'company'"
+    a = _assess("How many days did the Riverton dam take to fill?", passages, embeddings, threshold=0.4)
+    assert not a.answerable and a.answerability.reason == "no sentence gives a number or date for 'days'"
 
 
 def test_a_sentence_saying_it_is_not_known_is_believed_and_quoted(embeddings):
