@@ -34,7 +34,7 @@ TIMES = frozenset({"DATE", "TIME"})
 # The label set, each described by what it names with a few examples: a "what/which <noun>" question's noun
 # is typed by the embedding similarity of the noun to these descriptions ("which museum": FAC).
 LABELS = {
-    "PERSON": "a person: a man or woman by name, such as an official or a leader",
+    "PERSON": "a person by name: an official, leader, judge, lawyer, scientist, writer, athlete or spokesperson",
     "NORP": "a nationality, religious or political group: Americans, Muslims, Republicans",
     "FAC": "a building or facility: an airport, stadium, bridge, museum or road",
     "ORG": "an organisation: a company, agency, university, party or team",

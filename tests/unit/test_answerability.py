@@ -7,7 +7,7 @@ import pytest
 from assistant.answerability import assess
 from assistant.embeddings import make_embeddings
 from assistant.extractive import extractive_answer
-from assistant.language import MEASURES, NUMBERS, PERSONS, analyze, question_parts
+from assistant.language import MEASURES, NAMED, NUMBERS, PERSONS, analyze, question_parts
 from assistant.prompts import REFUSAL
 from assistant.settings import Settings
 from assistant.types import Passage
@@ -52,6 +52,8 @@ def test_a_which_noun_is_typed_by_what_it_names(embeddings):
     assert "GPE" in analyze("In which city did the summit take place?", embeddings).labels
     assert "ORG" in analyze("Which company built the dam?", embeddings).labels
     assert "DATE" in analyze("In what year was the dam built?", embeddings).labels
+    # a role is a person's: "which judge" wants a name, not a number
+    assert {"PERSON"} <= analyze("Which judge sentenced the mayor?", embeddings).labels <= NAMED
     # a wh-word in a clause that sets the scene is not the one asked
     q = analyze("When the storm hit, how many homes lost power?", embeddings)
     assert q.wh == "how many" and q.focus == "home"
