@@ -31,7 +31,7 @@ from langchain_core.embeddings import Embeddings
 from assistant.answerers import Answerer
 from assistant.chunking import sentence_spans
 from assistant.citations import CITATION_RE, split_claims, support, validate
-from assistant.dates import DateMention, find_dates, show_date, show_dates
+from assistant.dates import DateMention, ahead, find_dates, show_date, show_dates
 from assistant.differences import Difference, Slot, find_differences
 from assistant.duplicates import jaccard, same_claims, story_versions
 from assistant.entities import KIND_ORDER, Entity, join_entities, mentions_in, variant_spellings
@@ -464,6 +464,30 @@ class Event:
     carriers: set[str] = field(default_factory=set)
 
 
+def _dates_of(s: Sentence) -> list[DateMention]:
+    """The dates a sentence gives (a dateline, the whole sentence, is none), a weekday said of what is to come
+    read forward."""
+    found = [m for m in find_dates(s.text, s.article.date) if len(s.text) - len(m.text) >= 40]
+    return [ahead(m, s.article.date) if m.weekday and _to_come(s, m) else m for m in found]
+
+
+def _to_come(s: Sentence, m: DateMention) -> bool:
+    """Whether the parse says the date's event is still to come: the verb it hangs from has a modal ("will
+    reach") or is an infinitive that is not perfect ("is forecast to reach", not "is said to have died")."""
+    if s.span is None:
+        return False
+    base = s.span.start_char
+    tokens = [t for t in s.span if m.start <= t.idx - base < m.end]
+    if not tokens:
+        return False
+    verb = tokens[0]
+    while verb.pos_ not in ("VERB", "AUX") and verb.head != verb:
+        verb = verb.head
+    aux = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
+    return any(c.tag_ == "MD" for c in aux) or (any(c.tag_ == "TO" for c in aux) and
+                                                 not any(c.lemma_ == "have" for c in aux))
+
+
 def dated_events(sentences: list[Sentence]) -> list[Event]:
     """Each relevant sentence's dated events: its date mentions, those close together joined ("late on
     Monday or early Tuesday" is one event), a dateline ("BAKU, December 13.") left out."""
@@ -471,7 +495,7 @@ def dated_events(sentences: list[Sentence]) -> list[Event]:
     for s in sentences:
         if s.score < RELEVANT_MIN:
             continue
-        found = [m for m in find_dates(s.text, s.article.date) if len(s.text) - len(m.text) >= 40]
+        found = _dates_of(s)
         groups: list[list[DateMention]] = []
         for m in found:
             if groups and m.start - groups[-1][-1].end <= DATES_APART:
@@ -628,7 +652,7 @@ AGREE = "The sources agree on what they share:"
 
 def _event_date(s: Sentence) -> tuple[str, int, int] | None:
     """The one date a sentence gives its event, and where it is written in the sentence's parse."""
-    found = [m for m in find_dates(s.text, s.article.date) if len(s.text) - len(m.text) >= 40]
+    found = _dates_of(s)
     if len(found) != 1:
         return None
     base = s.span.start_char

@@ -9,7 +9,7 @@ sorted and still cite the exact sentence it came from.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from assistant.articles import MONTHS
@@ -37,6 +37,7 @@ class DateMention:
     end: int
     text: str  # as written, e.g. "on Saturday"
     dates: tuple[str, ...]  # ISO YYYY-MM-DD, or YYYY-MM when the text names only a month
+    weekday: bool = False  # a day named by its weekday alone ("on Monday"), read as the last such day
 
 
 # How a date names the calendar unit a question asks for: a year by its number, a month by its name, a time
@@ -99,8 +100,18 @@ def find_dates(text: str, published: str | None) -> list[DateMention]:
             if not dates:
                 continue
             taken.append((m.start(), m.end()))
-            out.append(DateMention(m.start(), m.end(), m.group().strip(), tuple(dates)))
+            alone = kind == "weekday" and (m[1] or "").lower() not in ("last", "next")
+            out.append(DateMention(m.start(), m.end(), m.group().strip(), tuple(dates), alone))
     return sorted(out, key=lambda d: d.start)
+
+
+def ahead(mention: DateMention, published: str | None) -> DateMention:
+    """A weekday said of what is still to come ("is forecast to reach the coast on Monday"): the coming such
+    day, not the last one. The day of publication stays itself."""
+    if not mention.weekday or not published or mention.dates[0] == published:
+        return mention
+    day = date.fromisoformat(mention.dates[0]) + timedelta(days=7)
+    return replace(mention, dates=(day.isoformat(),))
 
 
 def asked_days(text: str) -> set[tuple[int | None, int, int]]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 from assistant.answerers.chat import ENDPOINT_CONTEXT
-from assistant.briefing import article_batches, budget_of, sub_queries
+from assistant.briefing import Sentence, _dates_of, article_batches, budget_of, sub_queries
 from assistant.dates import find_dates, show_dates
+from assistant.language import parse
 from assistant.render import render_briefing
 from assistant.settings import load_settings
 from assistant.types import Article, Briefing, BriefItem, BriefSource, Citation, TimelineEvent
@@ -19,6 +20,24 @@ def dates_in(text: str, published: str | None) -> list[tuple[str, ...]]:
 def test_a_weekday_resolves_to_the_last_such_day_before_publication():
     assert dates_in("Protesters gathered on Saturday.", "2022-12-11") == [("2022-12-10",)]  # a Sunday paper
     assert dates_in("They met yesterday.", "2022-12-11") == [("2022-12-10",)]
+
+
+def _timeline_dates(text: str, published: str) -> list[tuple[str, ...]]:
+    article = Article(id="x", source_path="x.txt", title="T", date=published, text=text)
+    sentence = Sentence(article=article, start=0, end=len(text), position=0, words=frozenset(), span=parse([text])[0][:])
+    return [m.dates for m in _dates_of(sentence)]
+
+
+def test_a_weekday_said_of_what_is_to_come_is_the_coming_day():
+    sunday = "2019-09-01"
+    assert _timeline_dates("The storm is forecast to reach the coast of the county late on Monday.", sunday) == \
+        [("2019-09-02",)]
+    assert _timeline_dates("The county council will vote on the new flood barrier plan on Tuesday.", sunday) == \
+        [("2019-09-03",)]
+    assert _timeline_dates("The storm reached the coast of the county late on Saturday, officials said.", sunday) == \
+        [("2019-08-31",)]
+    assert _timeline_dates("The mayor of the county is said to have resigned on Friday after the vote.", sunday) == \
+        [("2019-08-30",)]
 
 
 def test_a_shared_year_gives_both_days_and_a_missing_year_comes_from_publication():
