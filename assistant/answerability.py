@@ -33,7 +33,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.chunking import sentence_spans
-from assistant.dates import asked_days, clock_time, names_unit, reports_day
+from assistant.dates import asked_days, names_unit, reports_day
 from assistant.language import (
     ENTITY,
     NAMED,
@@ -361,7 +361,7 @@ def _holds(q: Question, c: Sentence, doc: Any, lemmas: frozenset[str], sim: Word
                   if e.label_ in NAMED and e.label_ not in q.labels and not _in_question(e, q)]
     if q.focus == "time" and q.labels & TIMES:  # a clock time the model left unlabelled or took for a number
         found += [(doc[t.i:t.i + 1], _attached(doc[t.i:t.i + 1], q, sim, c.refers)) for t in doc
-                  if t.ent_type_ not in TIMES and clock_time(t.text)]
+                  if t.ent_type_ not in TIMES and names_unit(q.focus, t.text)]
     if q.labels & NUMBERS:  # a bare number the model left unlabelled
         found += [(doc[t.i:t.i + 1], _attached(doc[t.i:t.i + 1], q, sim, c.refers)) for t in doc
                   if t.like_num and not t.ent_type_ and t.lower_ not in q.words]

@@ -54,11 +54,6 @@ def names_unit(unit: str | None, text: str) -> bool:
     return pattern is None or bool(pattern.search(text))
 
 
-def clock_time(text: str) -> bool:
-    """Whether the text writes a time of day by the clock."""
-    return bool(_UNITS["time"].search(text))
-
-
 def _month(name: str) -> int:
     name = name.lower().rstrip(".")
     for full, n in MONTHS.items():
