@@ -43,7 +43,8 @@ class DateMention:
 # How a date names the calendar unit a question asks for: a year by its number, a month by its name, a time
 # by the clock ("11:25am", "5 p.m.", "1625 UTC", noon).
 _CLOCK = r"\b\d{1,2}:\d{2}|\b\d{1,2}(?:\.\d{2})?\s*[ap]\.?m\b|\b\d{4}\s*(?:GMT|UTC|hours)\b|\b(?:noon|midnight)\b"
-_UNITS = {"year": re.compile(r"\b" + _YEAR + r"\b"), "month": re.compile(r"\b" + _MONTH + r"(?!\w)"),
+# (any year from 1000, not only the timeline's 19xx and 20xx: "built in 1873")
+_UNITS = {"year": re.compile(r"\b(?:1\d|20)\d{2}\b"), "month": re.compile(r"\b" + _MONTH + r"(?!\w)"),
           "time": re.compile(_CLOCK, re.I)}
 
 

@@ -170,6 +170,16 @@ def test_a_count_of_days_tagged_as_a_date_answers_how_many_days(embeddings):
     assert a.answerable and a.ranked[0].answer == "three hours"
 
 
+@pytest.mark.parametrize("said, answer", [("in May 2019", "May 2019"), ("two months ago", None)])
+def test_which_month_is_answered_by_a_date_that_names_a_month(embeddings, said, answer):
+    passages = _passages(f"The council built the Riverton bridge {said}.",
+                         "The council said the crossing cost more than planned.")
+    a = _assess("In which month did the council build the Riverton bridge?", passages, embeddings, threshold=0.4)
+    assert a.answerable == (answer is not None)
+    if answer:
+        assert answer in a.ranked[0].answer
+
+
 @pytest.mark.parametrize("said, answer", [("at 9:40am on Saturday", "9:40am"), ("on Saturday morning", None)])
 def test_what_time_is_answered_by_a_clock_time(embeddings, said, answer):
     passages = _passages(f"The ferry left Riverton {said}, the harbour office said.", "The crossing was calm.")
@@ -240,7 +250,7 @@ def test_a_name_sharing_a_common_noun_of_the_question_still_answers_it(embedding
     assert a.answerable and a.ranked[0].answer == "Valley Radio"
 
 
-@pytest.mark.parametrize("said, answer", [("in 2019", "2019"), ("last year", None)])
+@pytest.mark.parametrize("said, answer", [("in 2019", "2019"), ("in 1873", "1873"), ("last year", None)])
 def test_what_year_is_answered_by_a_date_that_names_a_year(embeddings, said, answer):
     passages = _passages(f"The council built the Riverton bridge {said}.",
                          "The council said the crossing cost more than planned.")
