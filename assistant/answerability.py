@@ -259,13 +259,18 @@ def _attached(ent: Any, q: Question, sim: WordSimilarity, refers: tuple[str, ...
         asked = (q.prep_verb,) if q.prep_verb else q.verbs
         slot = SLOT_WEIGHT * (max(sim(w, verb.lemma_.lower()) for w in asked)
                               if asked and verb.pos_ in ("VERB", "AUX") else 1.0)
+    of_event = max(slot, PREDICATE_WEIGHT if of_verb is None else of_verb)
+    if not q.focus and not q.about:
+        return of_event
     nouns = [(q.focus, 1.0), (q.focus_name, 1.0), (q.about, ABOUT_WEIGHT)]
     of_noun = max((w * sim(word, c) for word, w in nouns if word for c in context), default=0.0)
-    if not q.focus and not q.about:
-        return max(slot, PREDICATE_WEIGHT if of_verb is None else of_verb)
     if of_verb is None:
-        return max(slot, of_noun)
-    return max(slot, of_noun * (1 - PREDICATE_WEIGHT + PREDICATE_WEIGHT * of_verb), PREDICATE_WEIGHT * of_verb)
+        attached = max(slot, of_noun)
+    else:
+        attached = max(slot, of_noun * (1 - PREDICATE_WEIGHT + PREDICATE_WEIGHT * of_verb), PREDICATE_WEIGHT * of_verb)
+    # a date is said of an event, not of the noun naming its unit: "in what year did it open" asks what "when
+    # did it open" does ("it opened in 1990")
+    return max(attached, of_event) if q.labels <= TIMES and not q.about else attached
 
 
 def _other_subject(ent: Any, q: Question) -> bool:

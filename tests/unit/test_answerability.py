@@ -260,6 +260,12 @@ def test_what_year_is_answered_by_a_date_that_names_a_year(embeddings, said, ans
         assert a.ranked[0].answer == answer
 
 
+def test_a_year_is_said_of_the_event_not_of_the_word_year(embeddings):
+    passages = _passages("Jane Doe was first elected mayor of Riverton in 2011.", "She has since won two more terms.")
+    a = _assess("Since what year has Jane Doe been mayor of Riverton?", passages, embeddings, threshold=0.4)
+    assert a.answerable and a.ranked[0].answer == "2011"
+
+
 def test_a_refusal_says_what_kind_of_answer_was_looked_for(embeddings):
     passages = _passages("The Riverton dam was finished in 1990.", "The dam holds back the Riverton reservoir.")
     a = _assess("Which company built the Riverton dam?", passages, embeddings, threshold=0.4)
