@@ -160,10 +160,23 @@ def _in_clause(t: Any) -> bool:
 
 
 def _verb(t: Any) -> bool:
-    """A verb by its tag, or a noun the parse hangs an auxiliary from: the tagger may take "vote" in "did the
-    Senate vote" for a noun while the parser still hangs "did" from it."""
-    return t.pos_ == "VERB" or (t.pos_ == "NOUN" and any(c.dep_ in ("aux", "auxpass") and c.pos_ == "AUX"
-                                                         for c in t.children))
+    """A verb by its tag, or a noun the parse treats as one: the tagger may take "vote" in "did the Senate
+    vote" for a noun while the parser still hangs "did" from it; or the parser makes "did" the main verb and
+    "the library reopen" its object (`_inverted`)."""
+    return t.pos_ == "VERB" or (t.pos_ == "NOUN" and (any(c.dep_ in ("aux", "auxpass") and c.pos_ == "AUX"
+                                                          for c in t.children) or _inverted(t)))
+
+
+def _inverted(t: Any) -> bool:
+    """A noun object of a question's "do" that is the verb it helps: "did" with no subject, or an object that
+    holds its own subject ("did police arrest", "did the water main burst"), and no other verb for "do" to
+    help."""
+    do = t.head
+    if t.dep_ != "dobj" or do.lemma_ != "do" or do.i > t.i:
+        return False
+    subject = not any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in do.children) or any(
+        c.dep_ in ("compound", "nmod") and c.pos_ in ("NOUN", "PROPN") for c in t.lefts)
+    return subject and not any(c.pos_ == "VERB" and c.dep_ not in ("relcl", "acl") for c in [*do.children, *t.children])
 
 
 def _wh(doc: Any) -> tuple[str | None, Any]:
@@ -404,7 +417,7 @@ def analyze(question: str, embeddings: Embeddings) -> Question:
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
     verb = root if root is not None and (root.pos_ == "AUX" or _verb(root)) else None
     if verb is not None and verb.lemma_ in ("be", "do", "have"):
-        verb = next((c for c in verb.children if _verb(c) and c.dep_ in ("xcomp", "ccomp", "acomp")), verb)
+        verb = next((c for c in verb.children if _verb(c) and c.dep_ in ("xcomp", "ccomp", "acomp", "dobj")), verb)
     # the event asked about: the main verb and the verbs of its complements ("announce that it would be
     # relocated"), not those of clauses that only set the scene ("when their boat sank") or describe a noun
     # ("who chaired the postponed meeting" asks of chairing)
@@ -437,7 +450,9 @@ def analyze(question: str, embeddings: Embeddings) -> Question:
         predicate=verb.lemma_.lower() if verb is not None and _verb(verb) else None,
         verbs=tuple(dict.fromkeys(t.lemma_.lower() for t in events)),
         prep=prep.lower_ if prep is not None else None,
-        prep_verb=prep.head.lemma_.lower() if prep is not None and _verb(prep.head) else None,
+        # of "did" taken for the main verb, the verb it helps ("in which month did the library reopen")
+        prep_verb=(verb if prep.head == root and verb is not None else prep.head).lemma_.lower()
+        if prep is not None and _verb(prep.head) else None,
         places=names_of(whole, PLACES), peoples=names_of(whole, frozenset({"NORP"})), names=names_of(whole),
         terms=content_lemmas(whole), words=frozenset(t.lower_ for t in whole),
         negated=any(t.dep_ == "neg" for t in doc), subject=_subject(verb),

@@ -131,6 +131,15 @@ def test_the_verb_asked_about_is_read_from_its_auxiliary_when_tagged_as_a_noun(e
     assert a.answerable and a.ranked[0].answer == "May 4"
 
 
+def test_the_verb_asked_about_is_read_when_the_parser_takes_did_for_the_main_verb(embeddings):
+    question = "In which month did the Riverton library reopen?"
+    assert analyze(question, embeddings).predicate == "reopen"
+    passages = _passages("After two years of repairs, the Riverton library reopened to readers in June.",
+                         "The council paid for the work.")
+    a = _assess(question, passages, embeddings, threshold=0.4)
+    assert a.answerable and a.ranked[0].answer == "June"
+
+
 def test_the_slot_asked_about_belongs_to_the_verb_it_hangs_from(embeddings):
     # "returning from which country": the slot is returning's, though the main verb is "involved"
     passages = _passages("The first recorded cases of the fever in Riverton were on May 3, in two people who "
