@@ -172,6 +172,13 @@ def _context(ent: Any, of_subject: bool = True) -> list[Any]:
         out.extend(c for c in verbs[0].children if c.dep_ in ("nsubj", "nsubjpass") and c != root)
     if root.dep_ == "appos":
         out.append(head)
+    # a title written right before the name, which the small parser may leave unattached to it: "speaker of the
+    # parliament Ali Larijani"
+    before = ent.doc[ent.start - 1] if ent.start else None
+    if before is not None and before.pos_ == "NOUN":
+        out.append(before)
+        if before.dep_ == "pobj" and before.head.head.pos_ == "NOUN":
+            out.append(before.head.head)
     return [t for t in out if t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ") or _pronoun(t)]
 
 

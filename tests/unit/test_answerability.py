@@ -158,6 +158,16 @@ def test_a_number_attached_to_the_noun_asked_about_answers(embeddings):
     assert "14 rescue boats" in extractive_answer(a)
 
 
+def test_a_title_written_before_a_name_is_said_of_it(embeddings):
+    # the small parser leaves "head of the fire service" unattached to "Tom Reyes": the name is still firmly
+    # the head's, not only an argument of the verb
+    passages = _passages("Thanking the volunteers, head of the fire service Tom Reyes said the town owed them a great "
+                         "deal.", "The flood killed two people in Riverton.")
+    a = _assess("Which head of the Riverton fire service thanked volunteers after the flood?", passages, embeddings,
+                threshold=0.7)
+    assert a.answerable and a.ranked[0].answer == "Tom Reyes"
+
+
 def test_a_number_about_another_noun_is_no_answer(embeddings):
     """The story has numbers, but none counts what is asked: the articles do not say."""
     passages = _passages("Heavy rain flooded Riverton on Tuesday.",
