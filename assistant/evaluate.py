@@ -240,17 +240,13 @@ def evaluate(assistant: Any, questions: list[EvalQuestion], *, answers: dict[str
         run_batch(assistant, [Question(q.id, q.question) for q in questions], llm=llm, k=k,
                   concurrency=concurrency, on_record=keep)
         answers = {r["id"]: r for r in collected}
-    texts: dict[str, str | None] = {}
-
-    def article_text(article_id: str) -> str | None:
-        if article_id not in texts:
-            texts[article_id] = assistant.article_text(article_id)
-        return texts[article_id]
-
+    # the cited articles, read once, for whether each quote is exact
+    cited = [c["article_id"] for r in answers.values() for c in r.get("citations") or [] if c.get("article_id")]
+    texts = assistant.store().article_texts(cited)
     scored = []
     for q in questions:
         ranked = [file_of(p.source_path) for p in assistant.retrieve(q.question, k=RETRIEVAL_K)]
-        scored.append(score_question(q, answers.get(q.id), ranked, article_text))
+        scored.append(score_question(q, answers.get(q.id), ranked, texts.get))
     ids = {q.id for q in questions}
     providers = Counter((r.get("provider", ""), r.get("model", "")) for r in answers.values() if r.get("id") in ids)
     provider, model = providers.most_common(1)[0][0] if providers else ("", "")

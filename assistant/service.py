@@ -320,9 +320,6 @@ class Assistant:
     def article(self, article_id: str) -> Article | None:
         return self.store().get_article(article_id)
 
-    def article_text(self, article_id: str) -> str | None:
-        return self.store().article_text(article_id)
-
     def article_records(self) -> dict[str, dict[str, Any]]:
         """Every article's metadata (title, date, outlet, source_path, chunks ...), by article id."""
         return self.store().article_records()

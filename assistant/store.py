@@ -224,8 +224,7 @@ class Store:
         return record_to_article(got["ids"][0], got["documents"][0], got["metadatas"][0])
 
     def article_text(self, article_id: str) -> str | None:
-        got = self.articles.get(ids=[article_id], include=["documents"])
-        return got["documents"][0] if got["ids"] else None
+        return self.article_texts([article_id]).get(article_id)
 
     def article_texts(self, article_ids: Sequence[str]) -> dict[str, str]:
         """The articles' texts by id, in one read; ids not in the store are left out."""

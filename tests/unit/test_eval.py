@@ -142,7 +142,7 @@ def test_evaluate_reports_overall_and_per_type_from_an_answers_file():
     fake = SimpleNamespace(
         settings=SimpleNamespace(k=6),
         retrieve=lambda question, k: [SimpleNamespace(source_path=f"/corpus/{f}") for f in ranked[question]],
-        article_text=TEXTS.get,
+        store=lambda: SimpleNamespace(article_texts=lambda ids: {i: TEXTS[i] for i in ids if i in TEXTS}),
     )
     report = evaluate(fake, questions, answers=answers)
     overall, by_type = report["overall"], report["by_type"]
