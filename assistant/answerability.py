@@ -264,7 +264,9 @@ def _attached(ent: Any, q: Question, sim: WordSimilarity, refers: tuple[str, ...
         verb = ent.root.head.head
         # the verb the question's slot belongs to, else the question's event: "returning from which country"
         asked = (q.prep_verb,) if q.prep_verb else q.verbs
-        slot = SLOT_WEIGHT * (max(sim(w, verb.lemma_.lower()) for w in asked)
+        # a verb's object may name its event: "received treatment at X" says where she was treated
+        said = [verb.lemma_.lower(), *(c.lemma_.lower() for c in verb.children if c.dep_ == "dobj" and c.pos_ == "NOUN")]
+        slot = SLOT_WEIGHT * (max(sim(w, v) for w in asked for v in said)
                               if asked and verb.pos_ in ("VERB", "AUX") else 1.0)
     of_event = max(slot, PREDICATE_WEIGHT if of_verb is None else of_verb)
     if not q.focus and not q.about:

@@ -150,6 +150,13 @@ def test_the_slot_asked_about_belongs_to_the_verb_it_hangs_from(embeddings):
     assert a.answerable and a.ranked[0].answer == "Spain"
 
 
+def test_a_verbs_object_may_name_the_event_whose_slot_is_asked(embeddings):
+    passages = _passages("According to his wife, the Riverton mayor succumbed to a lung disorder, for which he received "
+                         "treatment at Lakeside General.", "He was 71.")
+    a = _assess("At which medical centre had the Riverton mayor been treated?", passages, embeddings, threshold=0.4)
+    assert a.answerable and a.ranked[0].answer == "Lakeside General"
+
+
 def test_a_number_attached_to_the_noun_asked_about_answers(embeddings):
     passages = _passages("Heavy rain flooded Riverton on Tuesday.",
                          "The council sent 14 rescue boats to the town, officials said.")
