@@ -400,8 +400,14 @@ def question_parts(question: str) -> list[str]:
 
 def _asked_clause(doc: Any) -> Any:
     """The clause a question asks in, after a clause that opens with a wh-word and sets the scene ("When the
-    storm hit Riverton, which road was closed?"): parsed on its own, since the small parser often takes the
-    opening clause for the main one. The question itself otherwise."""
+    storm hit Riverton, which road was closed?"), and without a relative clause set off by commas ("where was
+    the singer, who died in May, born?"): parsed on its own, since the small parser often takes the opening
+    clause for the main one, or hangs the main verb from the name the aside follows. The question itself
+    otherwise."""
+    return _without_aside(_after_scene(doc))
+
+
+def _after_scene(doc: Any) -> Any:
     toks = list(doc)
     # a wh-word that asks is followed by its verb ("When did the storm hit") or its adjective ("How many"); one
     # that opens a clause, by that clause's subject ("When the storm hit")
@@ -412,6 +418,16 @@ def _asked_clause(doc: Any) -> Any:
         if t.text == "," and after.tag_ in WH_TAGS:
             asked = doc[n + 1:].text
             return parse_question(asked[:1].upper() + asked[1:])
+    return doc
+
+
+def _without_aside(doc: Any) -> Any:
+    """The question without its first relative clause set off by commas, which adds to what a noun names but
+    not to what is asked."""
+    for t in doc:
+        start, end = t.left_edge.i, t.right_edge.i
+        if t.dep_ == "relcl" and 0 < start and end + 1 < len(doc) and doc[start - 1].text == doc[end + 1].text == ",":
+            return parse_question(f"{doc[:start - 1].text} {doc[end + 2:].text}".strip())
     return doc
 
 

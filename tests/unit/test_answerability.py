@@ -75,6 +75,15 @@ def test_a_plural_possessive_says_what_kind_the_noun_after_it_is(embeddings):
     assert a.answerable and a.ranked[0].answer == "Riverton Watch"
 
 
+def test_a_relative_clause_set_off_by_commas_is_not_what_is_asked(embeddings):
+    q = analyze("Where was the singer Anna Berg, who died in May, born?", embeddings)
+    assert "bear" in q.verbs and "die" not in q.verbs
+    passages = _passages("The singer Anna Berg died in Riverton in May, her family said.",
+                         "Berg was born in Lakeside in 1950.")
+    a = _assess("Where was the singer Anna Berg, who died in May, born?", passages, embeddings)
+    assert a.answerable and a.ranked[0].answer == "Lakeside"
+
+
 def test_a_question_joining_two_is_split_into_its_parts():
     assert question_parts("Who built the Riverton dam, and in what year did it open?") == [
         "Who built the Riverton dam?", "In what year did it open?"]
