@@ -240,6 +240,7 @@ ABOUT_WEIGHT = 0.8  # an answer said of the noun the focus belongs to ("the 70-y
 SLOT_WEIGHT = 0.7  # an answer in the same preposition's slot as the one asked about counts this much
 PREDICATE_WEIGHT = 0.5  # an answer hanging from the question's verb, not said of its noun, counts this much
 OTHER_NAME = 0.6  # a name the recogniser gave another kind than the one asked for counts this much
+MODIFIER_EVENT = 0.5  # the event match of a name modifying a noun ("the Riverton mayor") counts this much
 OTHER_SUBJECT = 0.3  # an answer in a clause whose subject is a name other than the question's counts this much
 
 
@@ -257,6 +258,13 @@ def _attached(ent: Any, q: Question, sim: WordSimilarity, refers: tuple[str, ...
     clause = over[-1].subtree if over else ent.sent
     verbs = list(dict.fromkeys(t.lemma_.lower() for t in clause if t.pos_ in ("VERB", "NOUN", "ADJ") and t.is_alpha))
     of_verb = max((sim(w, v) for w in q.verbs for v in verbs), default=0.0) if q.verbs else None
+    modified = ent.root.head
+    if of_verb is not None and ent.root.dep_ in ("compound", "amod", "nmod", "poss") and \
+            modified.pos_ in ("NOUN", "PROPN") and modified.lemma_.lower() not in q.terms:
+        # a name that modifies a noun the question does not speak of is said of that noun, the clause's event
+        # only through it: "former Lakeside mayor Jane Doe died" does not say where she died ("40 Van Gogh
+        # drawings" does say whose drawings)
+        of_verb *= MODIFIER_EVENT
     # it fills the slot asked about: "experts from X" for "which organisations did the experts come from"; a
     # verb's slot, of the event asked about: "born in X" does not say in which city she died
     slot = 0.0

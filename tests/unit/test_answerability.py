@@ -194,6 +194,14 @@ def test_a_title_written_before_a_name_is_said_of_it(embeddings):
     assert a.answerable and a.ranked[0].answer == "Tom Reyes"
 
 
+def test_a_place_naming_someones_title_does_not_say_where_they_did_it(embeddings):
+    passages = _passages("Former Lakeside mayor Jane Doe died on Sunday at the age of 80.",
+                         "She died at a hospital in Greenfield, her family said.")
+    a = _assess("Where did Jane Doe die?", passages, embeddings)
+    assert a.answerable and a.ranked[0].answer == "Greenfield"
+    assert a.ranked[1].answer == "Lakeside" and a.ranked[1].score < a.ranked[0].score
+
+
 def test_a_number_about_another_noun_is_no_answer(embeddings):
     """The story has numbers, but none counts what is asked: the articles do not say."""
     passages = _passages("Heavy rain flooded Riverton on Tuesday.",
