@@ -179,6 +179,17 @@ def _inverted(t: Any) -> bool:
     return subject and not any(c.pos_ == "VERB" and c.dep_ not in ("relcl", "acl") for c in [*do.children, *t.children])
 
 
+def _participle(doc: Any, root: Any) -> Any:
+    """The passive participle a question ends with, which the small parser hangs from the subject of "be" when
+    the subject runs long ("in what year was the submarine, whose wreck was found in 2019, *commissioned*"):
+    the verb asked about, not a clause describing the subject."""
+    if root is None or root.lemma_ != "be":
+        return None
+    last = max((t.i for t in doc if not t.is_punct), default=0)
+    return next((t for s in root.children if s.dep_ in ("nsubj", "nsubjpass", "attr") for t in s.children
+                 if t.dep_ == "acl" and t.tag_ == "VBN" and t.right_edge.i >= last), None)
+
+
 def _wh(doc: Any) -> tuple[str | None, Any]:
     """The wh-word of the main clause (with "how"'s adjective: "how many") and its token."""
     whs = [t for t in doc if t.tag_ in WH_TAGS and t.lower_ != "that"]  # "that" only relates
@@ -447,6 +458,9 @@ def analyze(question: str, embeddings: Embeddings) -> Question:
     # relocated"), not those of clauses that only set the scene ("when their boat sank") or describe a noun
     # ("who chaired the postponed meeting" asks of chairing)
     events = [t for t in doc if _verb(t) and not _in_clause(t) and t.dep_ != "amod"]
+    participle = _participle(doc, root) if not events else None
+    if participle is not None:
+        verb, events = participle, [participle]
     kind: str
     labels: frozenset[str]
     if wh == "why":

@@ -84,6 +84,16 @@ def test_a_relative_clause_set_off_by_commas_is_not_what_is_asked(embeddings):
     assert a.answerable and a.ranked[0].answer == "Lakeside"
 
 
+def test_a_passive_participle_after_a_long_subject_is_the_verb_asked_about(embeddings):
+    # the small parser hangs "laid out" from "course" when the subject runs long
+    q = analyze("In which Riverton park was the course laid out for the town's first marathon in May?", embeddings)
+    assert q.verbs == ("lay",)
+    passages = _passages("The council met at 3 p.m. to count the votes for the new mayor.",
+                         "Jane Roe was sworn in at 10 a.m. on the steps of the town hall.")
+    a = _assess("At what time was the new Riverton mayor sworn in after the election in May?", passages, embeddings)
+    assert a.answerable and a.ranked[0].answer == "10 a.m."
+
+
 def test_a_question_joining_two_is_split_into_its_parts():
     assert question_parts("Who built the Riverton dam, and in what year did it open?") == [
         "Who built the Riverton dam?", "In what year did it open?"]
