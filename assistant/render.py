@@ -140,9 +140,12 @@ def _quoted_in_full(b: Briefing) -> set[int]:
 
 
 def _short(quote: str, head: int = 60, tail: int = 25) -> str:
+    """The quote's first and last words, cut between words, for a quote a line above already shows."""
     if len(quote) <= head + tail + 10:
         return quote
-    return quote[:head].rstrip() + " … " + quote[-tail:].lstrip()
+    first = quote[:head + 1].rsplit(maxsplit=1)[0] if not quote[head].isspace() else quote[:head]
+    last = quote[-tail - 1:].split(maxsplit=1)[-1] if not quote[-tail - 1].isspace() else quote[-tail:]
+    return first.rstrip() + " … " + last.lstrip()
 
 
 def briefing_json(b: Briefing) -> str:

@@ -55,3 +55,17 @@ def test_no_rendering_lets_an_articles_terminal_escape_through():
              *(render_briefing(briefing, fmt) for fmt in ("md", "html"))]
     for text in shown:
         assert "Copper" in text and "\x1b" not in text and "\x07" not in text
+
+
+def test_a_quote_the_briefing_already_shows_is_shortened_between_words_in_its_sources():
+    quote = ("In an advisory issued this morning the weather service said the storm over Riverton had strengthened "
+             "into a Category 5 hurricane.")
+    cited = citation(1, "Storm report", "Trend", quote)
+    briefing = Briefing(topic="storm", title="Storm", summary=[BriefItem(text=f"{quote} [1]", citations=[1])],
+                        sources=[BriefSource(n=1, article_id="a1", title="Storm report", path="data/1.txt")],
+                        citations=[cited], provider="extractive", model="extractive")
+    line = next(t for t in render_briefing(briefing, "md").splitlines() if t.strip().startswith("- [1]"))
+    shown = line[line.index("“") + 1:line.index("”")]
+    head, tail = shown.split(" … ")
+    assert quote.startswith(head) and quote.endswith(tail) and len(shown) < len(quote)
+    assert set(head.split()) <= set(quote.split()) and set(tail.split()) <= set(quote.split())  # whole words only
