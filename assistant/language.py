@@ -204,16 +204,7 @@ def _wh(doc: Any) -> tuple[str | None, Any]:
 def _focus(doc: Any, wh: str | None, wt: Any) -> Any:
     """The noun a question asks about: the one its wh-word determines ("which Greek foreign minister"),
     that "how many" counts ("how many different crimes"), or the other side of a copula ("what was the
-    cause of the fire", "who was the attacker"). A plural possessive says what kind the noun after it is:
-    "which victims' group" asks for a group ("which country's hospital", for a country)."""
-    noun = _asked_noun(doc, wh, wt)
-    if noun is not None and noun.dep_ == "poss" and noun.morph.get("Number") == ["Plur"] and \
-            noun.head.pos_ in ("NOUN", "PROPN"):
-        return noun.head
-    return noun
-
-
-def _asked_noun(doc: Any, wh: str | None, wt: Any) -> Any:
+    cause of the fire", "who was the attacker")."""
     if wt is None:
         return None
     # the noun the parse hangs "many" or "which" from: "how many state-run schools", "which coastal town"
@@ -251,9 +242,12 @@ def _prep(doc: Any, wt: Any) -> Any:
 
 
 def _about(focus: Any) -> str | None:
-    """The noun the focus is said of: "the age of the owner", "what age was the owner"."""
+    """The noun the focus is said of: "the age of the owner", "what age was the owner"; or, for a possessive,
+    the noun it owns, which may be what is asked as well ("which victims' group", "which animals' ribs")."""
     if focus is None:
         return None
+    if focus.dep_ == "poss" and focus.head.pos_ in ("NOUN", "PROPN"):
+        return str(focus.head.lemma_.lower())
     for prep in focus.children:
         if prep.dep_ == "prep" and prep.lower_ == "of":
             for g in prep.children:
