@@ -181,7 +181,7 @@ def _inverted(t: Any) -> bool:
 
 def _participle(doc: Any, root: Any) -> Any:
     """The passive participle a question ends with, which the small parser hangs from the subject of "be" when
-    the subject runs long ("in what year was the submarine, whose wreck was found in 2019, *commissioned*"):
+    the subject runs long ("at what hour was the new museum director *introduced* after the board meeting"):
     the verb asked about, not a clause describing the subject."""
     if root is None or root.lemma_ != "be":
         return None
@@ -243,7 +243,7 @@ def _prep(doc: Any, wt: Any) -> Any:
 
 def _about(focus: Any) -> str | None:
     """The noun the focus is said of: "the age of the owner", "what age was the owner"; or, for a possessive,
-    the noun it owns, which may be what is asked as well ("which victims' group", "which animals' ribs")."""
+    the noun it owns, which may be what is asked as well ("which residents' group", "which country's embassy")."""
     if focus is None:
         return None
     if focus.dep_ == "poss" and focus.head.pos_ in ("NOUN", "PROPN"):
@@ -405,8 +405,8 @@ def question_parts(question: str) -> list[str]:
 
 def _asked_clause(doc: Any) -> Any:
     """The clause a question asks in, after a clause that opens with a wh-word and sets the scene ("When the
-    storm hit Riverton, which road was closed?"), and without a relative clause set off by commas ("where was
-    the singer, who died in May, born?"): parsed on its own, since the small parser often takes the opening
+    storm hit Riverton, which road was closed?"), and without a relative clause set off by commas ("when was
+    the old mill, which the council sold last year, built?"): parsed on its own, since the small parser often takes the opening
     clause for the main one, or hangs the main verb from the name the aside follows. The question itself
     otherwise."""
     return _without_aside(_after_scene(doc))

@@ -70,14 +70,15 @@ def test_a_which_noun_is_typed_by_what_it_names(embeddings):
     ("Which residents' group does Tom Reyes belong to?", {"focus": "resident", "about": "group"},
      ("Heavy rain flooded Riverton on Tuesday.",
       "Tom Reyes of the tenant group Riverton Watch said the council had failed them."), "Riverton Watch"),
-    # a relative clause set off by commas is not what is asked (the small parser hangs "born" from the name)
-    ("Where was the singer Anna Berg, who died in May, born?", {"verbs": ("bear",)},
-     ("The singer Anna Berg died in Riverton in May, her family said.", "Berg was born in Lakeside in 1950."),
-     "Lakeside"),
+    # a relative clause set off by commas is not what is asked (the small parser hangs "built" from the noun)
+    ("When was the old mill, which the council sold last year, built?", {"verbs": ("build",)},
+     ("The old mill was sold by the council in 2021 for a small sum.", "The mill was built in 1850 by a local family."),
+     "1850"),
     # a passive participle after a long subject is the verb asked about (the parser hangs it from the subject)
-    ("At what time was the new Riverton mayor sworn in after the election in May?", {"verbs": ("swear",)},
-     ("The council met at 3 p.m. to count the votes for the new mayor.",
-      "Jane Roe was sworn in at 10 a.m. on the steps of the town hall."), "10 a.m."),
+    ("At what hour was the new Riverton museum director introduced after the board meeting in May?",
+     {"verbs": ("introduce",)},
+     ("The board met at 3 p.m. to discuss the budget of the museum.",
+      "Jane Roe was introduced to the staff at 10 a.m. on the steps of the museum."), "10 a.m."),
 ])
 def test_what_the_small_parser_misreads_in_a_question_is_read_from_its_grammar(embeddings, question, read, sentences,
                                                                               answer):
