@@ -406,9 +406,9 @@ def question_parts(question: str) -> list[str]:
 def _asked_clause(doc: Any) -> Any:
     """The clause a question asks in, after a clause that opens with a wh-word and sets the scene ("When the
     storm hit Riverton, which road was closed?"), and without a relative clause set off by commas ("when was
-    the old mill, which the council sold last year, built?"): parsed on its own, since the small parser often takes the opening
-    clause for the main one, or hangs the main verb from the name the aside follows. The question itself
-    otherwise."""
+    the old mill, which the council sold last year, built?"): parsed on its own, since the small parser often
+    takes the opening clause for the main one, or hangs the main verb from the noun the aside follows. The
+    question itself otherwise."""
     return _without_aside(_after_scene(doc))
 
 
