@@ -17,8 +17,9 @@ A question that joins two ("Who built the dam, and when did it open?") is assess
 that says "it" or "his" and names nothing is held to what the question named before); it is answered where
 any part is, and the parts no sentence answers are named.
 
-The score is how well the best sentence matches the question (dense similarity and the question's words)
-times how firmly its answer is attached. Below `Settings.answerable` it is a refusal; the same decision
+The score is how well the best sentence matches the question (dense similarity and the question's words),
+relative to the sentence that matches it best (a question put in other words than the article's matches
+every sentence less, the one that answers it too), times how firmly its answer is attached. Below `Settings.answerable` it is a refusal; the same decision
 gates the extractive answer and, before any model is asked, the LLM answerers.
 """
 
@@ -55,7 +56,7 @@ MOST_SENTENCES = 48  # the retrieved sentences parsed for an answer, in retrieva
 FOLLOWING = 0.8  # a sentence matches at least this share of the match of the sentence before it
 COVERED = 0.6  # a passage holding this share of the question's words is about it, however far by meaning
 UNTOLD_NEAR = 0.8  # a sentence saying it is not known counts when it matches this share of the closest one
-MATCH_FULL = 0.45  # a sentence matching the question this well (dense and words) is fully about it
+MATCH_FLOOR = 0.3  # a sentence is fully about the question when it matches it as well as any, and at least this
 NEW_WORDS = 3  # content words beyond the question's that make a description
 ATTACH_FLOOR = 0.35  # word similarity (MiniLM) below which two nouns are unrelated
 ATTACH_FULL = 0.75  # and above which they are the same thing
@@ -366,11 +367,13 @@ def _follows(before: Sentence, c: Sentence) -> bool:
     return before.article_id == c.article_id and 0 < c.start - before.start - len(before.text) < 4
 
 
-def _holds(q: Question, c: Sentence, doc: Any, lemmas: frozenset[str], sim: WordSimilarity) -> None:
+def _holds(q: Question, c: Sentence, doc: Any, lemmas: frozenset[str], sim: WordSimilarity, full: float) -> None:
     """Score the sentence by the answer it holds: for an entity question the entity of an expected label,
-    not in the question, most firmly attached to what is asked; else the words it adds to the question."""
+    not in the question, most firmly attached to what is asked; else the words it adds to the question. Its
+    match counts relative to `full`, the best any candidate makes: a question put in other words than the
+    article's matches every sentence less, the one that answers it too."""
     c.untold = _untold(doc, q)
-    fit = min(1.0, c.match / MATCH_FULL)
+    fit = min(1.0, c.match / full)
     if q.kind != ENTITY:
         c.score = fit * min(1.0, len(lemmas - q.terms) / NEW_WORDS)
         return
@@ -466,13 +469,14 @@ def _assess(q: Question, passages: list[Passage], have: dict[str, set[str]], emb
     lemmas = [content_lemmas(d) for d in docs]
     _score_matches(q, cands, lemmas, embeddings)
     _referents(cands, docs)
+    full = max(MATCH_FLOOR, *(c.match for c in cands))
     sim = WordSimilarity(embeddings)
     sim.collect()  # a dry run notes the words to compare, so they are embedded in one batch
     for c, doc, words in zip(cands, docs, lemmas):
-        _holds(q, c, doc, words, sim)
+        _holds(q, c, doc, words, sim, full)
     sim.flush()
     for c, doc, words in zip(cands, docs, lemmas):
-        _holds(q, c, doc, words, sim)
+        _holds(q, c, doc, words, sim, full)
     ranked = sorted(cands, key=lambda c: (-c.score, -c.match))
     best = ranked[0]
     closest = max(cands, key=lambda c: c.match)

@@ -28,7 +28,10 @@ def _passages(*texts: str, title: str = "Flood in Riverton", score: float = 0.6)
     return out
 
 
-def _assess(question: str, passages: list[Passage], embeddings, threshold: float = 0.3):
+ANSWERABLE = Settings.model_fields["answerable"].default  # the product's threshold
+
+
+def _assess(question: str, passages: list[Passage], embeddings, threshold: float = ANSWERABLE):
     return assess(question, passages, embeddings, least=0.3, threshold=threshold)
 
 
@@ -204,6 +207,15 @@ def test_a_place_naming_someones_title_does_not_say_where_they_did_it(embeddings
     a = _assess("Where did Jane Doe die?", passages, embeddings)
     assert a.answerable and a.ranked[0].answer == "Greenfield"
     assert a.ranked[1].answer == "Lakeside" and a.ranked[1].score < a.ranked[0].score
+
+
+def test_a_question_in_other_words_than_the_article_is_measured_against_the_sentence_closest_to_it(embeddings):
+    """Put in other words than the article's, a question matches every sentence less, the one that answers it
+    too: that sentence's match counts against the best any sentence makes, not against a fixed bar."""
+    passages = _passages("Heavy rain flooded Riverton on Tuesday.",
+                         "The council sent 14 rescue boats to Riverton, officials said.")
+    a = _assess("How many lifeboats were dispatched by the local authority?", passages, embeddings)
+    assert a.answerable and a.ranked[0].answer == "14"
 
 
 def test_a_number_about_another_noun_is_no_answer(embeddings):
