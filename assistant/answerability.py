@@ -455,16 +455,16 @@ def _assess(q: Question, passages: list[Passage], have: dict[str, set[str]], emb
     covered = max((len(want & content_tokens(f"{p.title} {p.text}")) / len(want) for p in passages), default=0.0) \
         if want else 0.0
     if best_dense < least and covered < COVERED and not on_the_day:
-        return _refused(q, "nothing retrieved is about the question", best_dense)
+        return _refused(q, "nothing retrieved is about the question", best_dense, threshold)
     # an article that never names what the question names cannot answer it
     about = {a for a in have if _names_it(q, have[a])}
     if not about:
         missing = [n for n in q.names if not any(names_in(n, h) for h in have.values())]
         return _refused(q, f"no article retrieved names {', '.join(missing) or 'all of ' + ', '.join(q.names)}",
-                        best_dense)
+                        best_dense, threshold)
     cands = [s for s in sentences_of(passages) if s.article_id in about][:MOST_SENTENCES]
     if not cands:
-        return _refused(q, "the retrieved passages hold no sentences", best_dense)
+        return _refused(q, "the retrieved passages hold no sentences", best_dense, threshold)
     docs = parse([c.text for c in cands])
     lemmas = [content_lemmas(d) for d in docs]
     _score_matches(q, cands, lemmas, embeddings)
@@ -508,8 +508,9 @@ def _kinds(labels: frozenset[str]) -> str:
     return ("an " if said[0] in "aeiou" else "a ") + said
 
 
-def _refused(q: Question, reason: str, score: float) -> Assessment:
-    return Assessment(q, Answerability(score=round(min(score, 1.0) * 0.5, 3), reason=reason, evidence=[],
+def _refused(q: Question, reason: str, relevance: float, threshold: float) -> Assessment:
+    """Refused before any sentence is scored: the score is the passages' relevance scaled below the threshold."""
+    return Assessment(q, Answerability(score=round(min(relevance, 1.0) * threshold, 3), reason=reason, evidence=[],
                                        refused=True))
 
 

@@ -373,6 +373,14 @@ def test_nothing_relevant_retrieved_is_refused(embeddings):
     assert not a.answerable and a.answerability.score < 0.3
 
 
+def test_a_refusal_never_shows_a_score_the_threshold_would_answer(embeddings):
+    """Close by meaning, but no article names what is asked about: the score shown stays below the bar."""
+    passages = _passages("Heavy rain flooded the town on Tuesday.", "The council sent 14 rescue boats.", score=0.9)
+    a = _assess("How many boats did the council of Lakeside send?", passages, embeddings)
+    assert not a.answerable and "names Lakeside" in a.answerability.reason
+    assert a.answerability.score < ANSWERABLE
+
+
 def test_a_question_naming_many_things_may_name_one_its_own_way(embeddings):
     """Four names, one of them put the question's own way: the article still answers; with only two names,
     one the article never uses is still a refusal (the test above)."""
