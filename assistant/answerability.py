@@ -17,10 +17,11 @@ A question that joins two ("Who built the dam, and when did it open?") is assess
 that says "it" or "his" and names nothing is held to what the question named before); it is answered where
 any part is, and the parts no sentence answers are named.
 
-The score is how well the best sentence matches the question (dense similarity and the question's words),
-relative to the sentence that matches it best (a question put in other words than the article's matches
-every sentence less, the one that answers it too), times how firmly its answer is attached. Below `Settings.answerable` it is a refusal; the same decision
-gates the extractive answer and, before any model is asked, the LLM answerers.
+The score is how well the best sentence matches the question (dense similarity and the question's words)
+times how firmly its answer is attached; a match of `MATCH_FULL` counts in full or, when no sentence matches
+that well (a question put in other words than the article's matches every sentence less, the one that
+answers it too), the best match any sentence makes. Below `Settings.answerable` it is a refusal; the same
+decision gates the extractive answer and, before any model is asked, the LLM answerers.
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ MOST_SENTENCES = 48  # the retrieved sentences parsed for an answer, in retrieva
 FOLLOWING = 0.8  # a sentence matches at least this share of the match of the sentence before it
 COVERED = 0.6  # a passage holding this share of the question's words is about it, however far by meaning
 UNTOLD_NEAR = 0.8  # a sentence saying it is not known counts when it matches this share of the closest one
-MATCH_FLOOR = 0.3  # a sentence is fully about the question when it matches it as well as any, and at least this
+MATCH_FULL = 0.45  # a sentence matching the question this well (dense and words) is fully about it
+MATCH_FLOOR = 0.3  # or, when none does (a question in other words), the best match over this
 NEW_WORDS = 3  # content words beyond the question's that make a description
 ATTACH_FLOOR = 0.35  # word similarity (MiniLM) below which two nouns are unrelated
 ATTACH_FULL = 0.75  # and above which they are the same thing
@@ -369,9 +371,8 @@ def _follows(before: Sentence, c: Sentence) -> bool:
 
 def _holds(q: Question, c: Sentence, doc: Any, lemmas: frozenset[str], sim: WordSimilarity, full: float) -> None:
     """Score the sentence by the answer it holds: for an entity question the entity of an expected label,
-    not in the question, most firmly attached to what is asked; else the words it adds to the question. Its
-    match counts relative to `full`, the best any candidate makes: a question put in other words than the
-    article's matches every sentence less, the one that answers it too."""
+    not in the question, most firmly attached to what is asked; else the words it adds to the question. A
+    match of `full` counts in full."""
     c.untold = _untold(doc, q)
     fit = min(1.0, c.match / full)
     if q.kind != ENTITY:
@@ -469,7 +470,7 @@ def _assess(q: Question, passages: list[Passage], have: dict[str, set[str]], emb
     lemmas = [content_lemmas(d) for d in docs]
     _score_matches(q, cands, lemmas, embeddings)
     _referents(cands, docs)
-    full = max(MATCH_FLOOR, *(c.match for c in cands))
+    full = min(MATCH_FULL, max(MATCH_FLOOR, *(c.match for c in cands)))
     sim = WordSimilarity(embeddings)
     sim.collect()  # a dry run notes the words to compare, so they are embedded in one batch
     for c, doc, words in zip(cands, docs, lemmas):

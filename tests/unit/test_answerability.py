@@ -211,10 +211,10 @@ def test_a_place_naming_someones_title_does_not_say_where_they_did_it(embeddings
 
 def test_a_question_in_other_words_than_the_article_is_measured_against_the_sentence_closest_to_it(embeddings):
     """Put in other words than the article's, a question matches every sentence less, the one that answers it
-    too: that sentence's match counts against the best any sentence makes, not against a fixed bar."""
+    too: when no sentence matches it well, that sentence's match counts against the best any makes."""
     passages = _passages("Heavy rain flooded Riverton on Tuesday.",
                          "The council sent 14 rescue boats to Riverton, officials said.")
-    a = _assess("How many lifeboats were dispatched by the local authority?", passages, embeddings)
+    a = _assess("How many vessels did the local authority dispatch to help?", passages, embeddings)
     assert a.answerable and a.ranked[0].answer == "14"
 
 
