@@ -470,7 +470,8 @@ def _assess(q: Question, passages: list[Passage], have: dict[str, set[str]], emb
     lemmas = [content_lemmas(d) for d in docs]
     _score_matches(q, cands, lemmas, embeddings)
     _referents(cands, docs)
-    full = min(MATCH_FULL, max(MATCH_FLOOR, *(c.match for c in cands)))
+    closest = max(cands, key=lambda c: c.match)
+    full = min(MATCH_FULL, max(MATCH_FLOOR, closest.match))
     sim = WordSimilarity(embeddings)
     sim.collect()  # a dry run notes the words to compare, so they are embedded in one batch
     for c, doc, words in zip(cands, docs, lemmas):
@@ -480,7 +481,6 @@ def _assess(q: Question, passages: list[Passage], have: dict[str, set[str]], emb
         _holds(q, c, doc, words, sim, full)
     ranked = sorted(cands, key=lambda c: (-c.score, -c.match))
     best = ranked[0]
-    closest = max(cands, key=lambda c: c.match)
     untold = [c for c in cands if c.untold and c.match >= UNTOLD_NEAR * closest.match]
     if untold and best.score < threshold + (1 - threshold) / 2:
         # a sentence nearly as like the question as any says it is not known, and nothing answers it outright
