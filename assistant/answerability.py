@@ -153,7 +153,8 @@ def _context(ent: Any, of_subject: bool = True) -> list[Any]:
     root = ent.root
     while root.dep_ == "conj" and root.head != root:  # "Cyprus, Greece and Israel": each as the first
         root = root.head
-    out = [t for t in ent if t.pos_ == "NOUN"]
+    # its own common nouns, and the last word of a name of several: "the Valour Medal" is a medal
+    out = [t for t in ent if t.pos_ == "NOUN"] + ([ent.root] if ent.root.pos_ == "PROPN" and len(ent) > 1 else [])
     # its title and other modifiers: "Foreign Minister George Papadopoulos", "the 70-year-old owner"
     out += [t for c in root.children if c.dep_ in ("compound", "amod", "appos", "nmod") for t in c.subtree]
     head = root.head
@@ -301,12 +302,21 @@ def _other_subject(ent: Any, q: Question) -> bool:
     over = _verbs_over(ent, hops=2)
     if not over:
         return False
-    for c in over[0].children:
-        if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ == "PROPN" and c not in ent:
-            # by the last word of either name: "Doe" is "Jane Doe", "Minister Jane Doe" is "Jane Doe"
-            said = " ".join(t.text for t in c.subtree)
-            return not (mentions_name(q.subject.split()[-1], said) or mentions_name(c.text, q.subject))
-    return False
+    if not any(c.dep_ in ("nsubj", "nsubjpass") and c.pos_ == "PROPN" and c not in ent for c in over[0].children):
+        return False
+    # by the last word of either name: "Doe" is "Jane Doe", "Minister Jane Doe" is "Jane Doe"
+    return not any(mentions_name(q.subject.split()[-1], " ".join(t.text for t in d.subtree)) or
+                   mentions_name(d.text, q.subject) for d in _doers(over[0]) if d not in ent)
+
+
+def _doers(verb: Any) -> list[Any]:
+    """The names a clause is said of: its subjects and, in a passive clause, the one after "by" ("Reed was
+    given the medal by Governor Berg"; the small parser may hang "by" from the object)."""
+    out = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ == "PROPN"]
+    if any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children):
+        out += [g for c in (verb, *verb.children) for by in c.children
+                if by.dep_ in ("agent", "prep") and by.lower_ == "by" for g in by.children if g.dep_ == "pobj"]
+    return out
 
 
 def _untold(doc: Any, q: Question) -> bool:

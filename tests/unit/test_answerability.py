@@ -292,6 +292,26 @@ def test_a_number_said_of_someone_else_is_no_answer(embeddings):
     assert own.answerable and own.ranked[0].answer == "2,305"
 
 
+AWARD = ["A fire destroyed the old mill in Riverton on Tuesday night, and firefighter Tom Reed saved two workers.",
+         "Governor Anna Berg and Mayor Jane Holt visited the mill."]
+
+
+def test_in_a_passive_clause_the_name_after_by_is_who_did_it(embeddings):
+    """"Reed was given two medals by Berg" says how many Berg gave him; by someone else, it does not."""
+    question = "How many medals did Governor Anna Berg give the firefighter Tom Reed?"
+    own = _assess(question, _passages(*AWARD, "Reed was given two medals by Governor Anna Berg on Friday."), embeddings)
+    other = _assess(question, _passages(*AWARD, "Reed was given two medals by Mayor Jane Holt on Friday."), embeddings)
+    assert own.answerable and own.ranked[0].answer == "two"
+    assert not other.answerable
+
+
+def test_a_name_is_of_the_kind_its_last_word_says(embeddings):
+    """"the Valour Medal" is a medal: it answers "which medal" though no other word says so."""
+    a = _assess("Which medal did Governor Anna Berg give the firefighter Tom Reed?",
+                _passages(*AWARD, "Reed was presented the Valour Medal by Governor Anna Berg on Friday."), embeddings)
+    assert a.answerable and a.ranked[0].answer == "the Valour Medal"
+
+
 def test_a_name_in_the_question_is_no_answer_to_it(embeddings):
     passages = _passages("Mayor Jane Holt visited Riverton after the flood.",
                          "Holt praised the volunteers who filled sandbags.")
