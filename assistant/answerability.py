@@ -302,21 +302,19 @@ def _other_subject(ent: Any, q: Question) -> bool:
     over = _verbs_over(ent, hops=2)
     if not over:
         return False
-    if not any(c.dep_ in ("nsubj", "nsubjpass") and c.pos_ == "PROPN" and c not in ent for c in over[0].children):
+    verb = over[0]
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ == "PROPN" and c not in ent]
+    if not subjects:
         return False
+    # in a passive clause, who did it is the name after "by": "Reed was given the medal by Governor Berg" (the
+    # small parser may hang "by" from the object)
+    if any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children):
+        subjects += [g for c in (verb, *verb.children) for by in c.children
+                     if by.dep_ in ("agent", "prep") and by.lower_ == "by" for g in by.children
+                     if g.dep_ == "pobj" and g not in ent]
     # by the last word of either name: "Doe" is "Jane Doe", "Minister Jane Doe" is "Jane Doe"
     return not any(mentions_name(q.subject.split()[-1], " ".join(t.text for t in d.subtree)) or
-                   mentions_name(d.text, q.subject) for d in _doers(over[0]) if d not in ent)
-
-
-def _doers(verb: Any) -> list[Any]:
-    """The names a clause is said of: its subjects and, in a passive clause, the one after "by" ("Reed was
-    given the medal by Governor Berg"; the small parser may hang "by" from the object)."""
-    out = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ == "PROPN"]
-    if any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children):
-        out += [g for c in (verb, *verb.children) for by in c.children
-                if by.dep_ in ("agent", "prep") and by.lower_ == "by" for g in by.children if g.dep_ == "pobj"]
-    return out
+                   mentions_name(d.text, q.subject) for d in subjects)
 
 
 def _untold(doc: Any, q: Question) -> bool:
