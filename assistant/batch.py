@@ -43,6 +43,7 @@ class Question:
     id: str
     question: str
     extra: dict[str, Any] = field(default_factory=dict)  # other input fields, carried through to the record
+    error: str | None = None  # why its row could not be read: it is written as a failed record, not asked
 
 
 @dataclass
@@ -55,6 +56,7 @@ class BatchSummary:
 
 
 OnRecord = Callable[[dict[str, Any]], None]
+Row = tuple[int, "dict[str, Any] | InputError"]  # a question file's line number and its fields, or why it has none
 
 # ---- reading questions ------------------------------------------------------------------------------
 
@@ -97,40 +99,47 @@ def load_questions(source: str, stdin: TextIO | None = None) -> list[Question]:
     return _with_ids(rows, source)
 
 
-def _rows_txt(text: str, source: str) -> list[tuple[int, dict[str, Any]]]:
+def _rows_txt(text: str, source: str) -> list[Row]:
     return [(n, {"question": line.strip()}) for n, line in enumerate(text.splitlines(), 1)
             if line.strip() and not line.lstrip().startswith("#")]
 
 
-def _rows_csv(text: str, source: str) -> list[tuple[int, dict[str, Any]]]:
+def _rows_csv(text: str, source: str) -> list[Row]:
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or "question" not in reader.fieldnames:
         raise InputError(f"{source}: the CSV has no 'question' column", "add a header line: id,question")
     return [(n, {k: v for k, v in row.items() if k is not None}) for n, row in enumerate(reader, 2)]
 
 
-def _rows_jsonl(text: str, source: str) -> list[tuple[int, dict[str, Any]]]:
-    rows = []
+def _rows_jsonl(text: str, source: str) -> list[Row]:
+    """Each line's object, or the error that says why it is none (the other lines are still asked)."""
+    rows: list[Row] = []
     for n, line in enumerate(text.split("\n"), 1):  # not splitlines: U+2028 may sit inside a JSON string
         if not line.strip():
             continue
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise InputError(f"{source}:{n}: not JSON ({exc.msg})", "one JSON object a line") from None
-        if not isinstance(row, dict):
-            raise InputError(f"{source}:{n}: expected a JSON object", 'write {"question": "..."}')
-        rows.append((n, row))
+            rows.append((n, InputError(f"{source}:{n}: not JSON ({exc.msg})", "one JSON object a line")))
+            continue
+        rows.append((n, row if isinstance(row, dict) else
+                     InputError(f"{source}:{n}: expected a JSON object", 'write {"question": "..."}')))
     return rows
 
 
-def _with_ids(rows: list[tuple[int, dict[str, Any]]], source: str) -> list[Question]:
+def _with_ids(rows: list[Row], source: str) -> list[Question]:
+    """Questions with their ids. A row that cannot be asked (not JSON, no question) becomes a question with its
+    `error` and the id `line-<n>`, so the run goes on, the output names the line, and a --resume after the line
+    is mended asks it."""
     out: list[Question] = []
     seen: set[str] = set()
     for n, row in rows:
-        text = str(row.get("question") or "").strip()
-        if not text:
-            raise InputError(f"{source}:{n}: the question is empty", "every row needs a question")
+        if isinstance(row, dict) and not str(row.get("question") or "").strip():
+            row = InputError(f"{source}:{n}: the question is empty", "every row needs a question")
+        if isinstance(row, InputError):
+            out.append(Question(f"line-{n}", "", error=str(row)))
+            continue
+        text = str(row.get("question")).strip()
         given = row.get("id")
         qid = str(given).strip() if given not in (None, "") else question_id(text)
         if qid in seen:
@@ -167,6 +176,8 @@ def make_record(q: Question, answer: Answer | None, provider: str, model: str, l
 
 def answer_record(assistant: Any, q: Question, llm: str | None, k: int | None, provider: str, model: str) -> dict[str, Any]:
     """Ask one question; a failure becomes the record's `error` instead of stopping the run."""
+    if q.error:
+        return make_record(q, None, provider, model, 0, q.error)
     started = time.perf_counter()
     answer, error = None, None
     try:

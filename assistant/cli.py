@@ -235,6 +235,9 @@ def batch(ctx: click.Context, questions: str, out: str, fmt: str | None, llm: st
     from assistant import batch as b
 
     qs = b.load_questions(questions)
+    for q in qs:
+        if q.error:  # written as a failed record; the other questions are asked
+            click.echo(f"not asked: {q.error}", err=True)
     assistant = make_assistant(settings_of(ctx))
     assistant.llm_name(llm)  # a provider that cannot work fails before OUT is touched
     sink, skip = b.open_sink(out, b.format_of(out, fmt), b.extra_keys(qs), resume)

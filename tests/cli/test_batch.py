@@ -87,6 +87,23 @@ def test_jsonl_in_markdown_out_is_a_readable_report_with_sources(cli, tmp_path):
     assert rec["input_answer"] == "gold and copper" and "Kyzylbulag" in rec["answer"]
 
 
+def test_a_line_that_is_no_question_is_a_failed_record_and_the_rest_are_answered(cli, tmp_path):
+    questions = tmp_path / "q.jsonl"
+    good = json.dumps({"id": "dep", "question": QUESTION})
+    questions.write_text(f'{good}\n{{"question": "Who signed\n{{"question": ""}}\n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = cli("batch", str(questions), "-o", str(out), "--llm", "extractive")
+    assert result.exit_code == 1 and f"{questions}:2: not JSON" in result.stderr
+    by_id = {r["id"]: r for r in records(out)}
+    assert by_id["dep"]["error"] is None and "Kyzylbulag" in by_id["dep"]["answer"]
+    assert "not JSON" in by_id["line-2"]["error"] and "empty" in by_id["line-3"]["error"]
+    # mended, the lines are asked on --resume; the answered question is not asked again
+    questions.write_text(f'{good}\n{json.dumps({"question": OFF_TOPIC})}\n', encoding="utf-8")
+    result = cli("batch", str(questions), "-o", str(out), "--llm", "extractive", "--resume")
+    assert result.exit_code == 0 and "skipped 1" in result.stderr
+    assert [r["question"] for r in records(out)] == [QUESTION, OFF_TOPIC]
+
+
 def test_stdin_to_stdout_composes_in_a_pipeline(seed_store, tmp_path):
     result = run_cli("--store", str(seed_store), "batch", "-", "-o", "-", "--llm", "extractive",
                      input=json.dumps({"id": "x1", "question": QUESTION}) + "\n", cwd=tmp_path)

@@ -52,9 +52,11 @@ def test_jsonl_carries_extra_fields_and_rejects_duplicate_ids(tmp_path):
     path.write_text('{"id": "a", "question": "Who?"}\n{"id": "a", "question": "Why?"}\n', encoding="utf-8")
     with pytest.raises(InputError, match="twice"):
         load_questions(str(path))
-    path.write_text('{"id": "a", "question": "Who?"}\n{"id": "b", "question": \n', encoding="utf-8")
-    with pytest.raises(InputError, match=":2:"):
-        load_questions(str(path))
+    # a line that is no question is kept as one that failed, named by its line; the others are read
+    path.write_text('{"id": "a", "question": "Who?"}\n{"id": "b", "question": \n[1]\n{"question": "Why?"}\n', encoding="utf-8")
+    qs = load_questions(str(path))
+    assert [q.id for q in qs] == ["a", "line-2", "line-3", question_id("Why?")]
+    assert qs[0].error is None and ":2: not JSON" in str(qs[1].error) and "object" in str(qs[2].error)
 
 
 @pytest.mark.parametrize("text, expected", [
