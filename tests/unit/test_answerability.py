@@ -503,3 +503,13 @@ def test_a_pronoun_stands_for_the_subject_of_the_sentence_before(embeddings):
     other = ["The mayor Jane Holt thanked the singer Anna Berg on Monday.", "She was 81."]
     b = _assess("How old was the singer Anna Berg?", _passages(*other, title="Singer Anna Berg dies"), embeddings)
     assert not b.answerable
+
+
+def test_a_verb_asked_about_is_read_as_the_noun_the_article_uses(embeddings):
+    # the lemmatizer reads "fined" as "fine" (it also knows "fin"), so the noun "a fine" says of what was asked
+    story = ["A judge in Riverton jailed the landlord Tom Reed for two years on Monday.",
+             "He was also given a fine of $12,000 for the flooded flats."]
+    a = _assess("How much was the Riverton landlord fined?", _passages(*story, title="Riverton landlord jailed"),
+                embeddings)
+    assert a.answerable and "12,000" in a.ranked[0].answer
+    assert analyze("How much was the landlord fined?", embeddings).predicate == "fine"
