@@ -56,7 +56,7 @@ class BatchSummary:
 
 
 OnRecord = Callable[[dict[str, Any]], None]
-Row = tuple[int, "dict[str, Any] | InputError"]  # a question file's line number and its fields, or why it has none
+Row = tuple[int, dict[str, Any] | InputError]  # a question file's line number and its fields, or why it has none
 
 # ---- reading questions ------------------------------------------------------------------------------
 

@@ -67,7 +67,7 @@ def answer_markdown(answer: Answer, label: str | None = None, error: str | None 
                     latency_ms: int | None = None) -> str:
     """An answer with its sources as Markdown: the TUI's copy and export, and each record of batch's `.md`
     report (which adds the question's id as `label`, the `error` that replaced its answer, and its time)."""
-    lines = [f"## {clean(answer.question)}", ""]
+    lines = [f"## {clean(answer.question) or label}", ""]  # a batch line that held no question: its label
     if label is not None:
         lines += [f"`{label}`", ""]
     lines += [f"**Error:** {clean(error)}" if error else clean(answer.answer), ""]

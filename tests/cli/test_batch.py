@@ -97,6 +97,9 @@ def test_a_line_that_is_no_question_is_a_failed_record_and_the_rest_are_answered
     by_id = {r["id"]: r for r in records(out)}
     assert by_id["dep"]["error"] is None and "Kyzylbulag" in by_id["dep"]["answer"]
     assert "not JSON" in by_id["line-2"]["error"] and "empty" in by_id["line-3"]["error"]
+    report = tmp_path / "out.md"  # the Markdown report heads a line that held no question with its id
+    cli("batch", str(questions), "-o", str(report), "--llm", "extractive")
+    assert "## line-2\n" in report.read_text(encoding="utf-8")
     # mended, the lines are asked on --resume; the answered question is not asked again
     questions.write_text(f'{good}\n{json.dumps({"question": OFF_TOPIC})}\n', encoding="utf-8")
     result = cli("batch", str(questions), "-o", str(out), "--llm", "extractive", "--resume")
