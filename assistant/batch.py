@@ -134,12 +134,12 @@ def _with_ids(rows: list[Row], source: str) -> list[Question]:
     out: list[Question] = []
     seen: set[str] = set()
     for n, row in rows:
-        if isinstance(row, dict) and not str(row.get("question") or "").strip():
+        text = str(row.get("question") or "").strip() if isinstance(row, dict) else ""
+        if isinstance(row, dict) and not text:
             row = InputError(f"{source}:{n}: the question is empty", "every row needs a question")
         if isinstance(row, InputError):
             out.append(Question(f"line-{n}", "", error=str(row)))
             continue
-        text = str(row.get("question")).strip()
         given = row.get("id")
         qid = str(given).strip() if given not in (None, "") else question_id(text)
         if qid in seen:
