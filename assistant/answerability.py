@@ -49,7 +49,7 @@ from assistant.language import (
     question_parts,
     unlabelled_names,
 )
-from assistant.retrieval import in_turn, mentions_name, names_in
+from assistant.retrieval import in_turn, mentions_name, name_tokens, names_in
 from assistant.text import content_tokens, looks_like_instruction
 from assistant.types import Answerability, Passage
 
@@ -345,7 +345,7 @@ SPARE_NAME_FROM = 3  # a question naming this many things may name one the way i
 
 
 def _names_it(q: Question, have: set[str]) -> bool:
-    """Whether an article (its content tokens, `have`) names what the question names: every person,
+    """Whether an article (its `name_tokens`, `have`) names what the question names: every person,
     organisation or event, and at least half of the places (a question may add "Spain" where the article says
     "Catalonia"), not counting nationalities ("Irish homes" may be homes "in Ireland"). A question that names
     many things may put one of them its own way ("the Downing Street plan", a title taken for a name)."""
@@ -418,7 +418,7 @@ def assess(question: str, passages: list[Passage], embeddings: Embeddings, least
             texts[p.article_id] = f"{p.title} {articles.get(p.article_id, '')}"
         if p.article_id not in articles:
             texts[p.article_id] += " " + p.text
-    have = {a: content_tokens(text) for a, text in texts.items()}  # read once, for every name and part
+    have = {a: name_tokens(text) for a, text in texts.items()}  # read once, for every name and part
     asked = question_parts(question)
     if len(asked) == 1:
         return _assess(analyze(question, embeddings), passages, have, embeddings, least, threshold)
@@ -451,7 +451,7 @@ def _joined(parts: list[Assessment]) -> Assessment:
 
 def _assess(q: Question, passages: list[Passage], have: dict[str, set[str]], embeddings: Embeddings, least: float,
             threshold: float) -> Assessment:
-    """`have`: each article's content tokens, for the names it holds."""
+    """`have`: each article's `name_tokens`, for the names it holds."""
     question = q.text
     best_dense = max((p.score for p in passages), default=0.0)
     # "What happened on December 10?" says little else for similarity to go on: a passage that reports the

@@ -23,7 +23,7 @@ from pydantic import ConfigDict
 from assistant.articles import MONTH_RE, MONTHS
 from assistant.lexical import LexicalIndex, load_lexical
 from assistant.store import Store, date_number
-from assistant.text import content_tokens, skeleton, tokens
+from assistant.text import acronyms, content_tokens, initials, skeleton, tokens
 from assistant.types import Passage
 
 RRF_K = 60
@@ -71,7 +71,12 @@ def mentions_name(name: str, text: str) -> bool:
     """Whether the text holds every word of a name, as itself or as a spelling variant (same skeleton):
     "Gizilbulagh" is mentioned by a text that writes "Kyzylbulag". Abbreviations ("U.S.") and single letters
     carry no index words and are not required."""
-    return names_in(name, content_tokens(text))
+    return names_in(name, name_tokens(text))
+
+
+def name_tokens(text: str) -> set[str]:
+    """What `names_in` reads of a text: its content tokens and the acronyms it spells out."""
+    return content_tokens(text) | acronyms(text)
 
 
 def name_words(name: str) -> set[str]:
@@ -80,9 +85,15 @@ def name_words(name: str) -> set[str]:
 
 
 def names_in(name: str, have: set[str]) -> bool:
-    """`mentions_name` over a text's content tokens, read once for many names."""
+    """`mentions_name` over a text's `name_tokens`, read once for many names. An acronym is named by the
+    words it stands for ("EPA" by "Environmental Protection Agency"), and a name by its acronym."""
     words = name_words(name)
-    return not words or _variant(words, have)
+    if not words or _variant(words, have):
+        return True
+    letters = initials(name)
+    if name.isupper() and " " not in name:
+        return "^" + name.replace(".", "").lower() in have
+    return len(letters) >= 3 and len(name.split()) == len(letters) and letters in have
 
 
 def _variant(name: set[str], have: set[str]) -> bool:

@@ -95,3 +95,22 @@ def tokens(text: str) -> list[str]:
 def content_tokens(text: str) -> set[str]:
     """The set of index tokens of a text, names' skeletons included."""
     return set(tokens(text))
+
+
+# A run of capitalised words, one short lower-case word allowed between two of them ("Bureau of Investigation")
+_NAME_RUN = re.compile(r"[A-Z][\w’'.-]*(?:\s+(?:[a-z]{1,3}\s+)?[A-Z][\w’'.-]*)+")
+
+
+def initials(name: str) -> str:
+    """The initials of a name's capitalised words, lower-cased: "Environmental Protection Agency" -> "epa"."""
+    return "".join(w[0] for w in name.replace("-", " ").split() if w[:1].isupper()).lower()
+
+
+def acronyms(text: str) -> set[str]:
+    """The acronyms a text spells out, as `^` tokens: "the U.S. Environmental Protection Agency" gives
+    `^epa` and `^uepa` (every run of three or more of its capitalised words): a format, like a date's."""
+    out: set[str] = set()
+    for m in _NAME_RUN.finditer(text):
+        letters = initials(m.group())
+        out.update("^" + letters[i:j] for i in range(len(letters)) for j in range(i + 3, len(letters) + 1))
+    return out

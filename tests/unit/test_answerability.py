@@ -386,6 +386,18 @@ def test_a_nationality_may_be_said_by_naming_the_country(embeddings):
     assert a.answerable and a.ranked[0].answer == "40,000"
 
 
+@pytest.mark.parametrize("asked, written", [
+    ("When did the mill warn the RWA about the spill?", "the Riverton Water Authority"),
+    ("When did the mill warn the Riverton Water Authority about the spill?", "the RWA"),
+])
+def test_an_acronym_names_what_it_stands_for(embeddings, asked, written):
+    """The question abbreviates what the article spells out, or the other way round: the article still names it."""
+    passages = _passages(f"The mill warned {written} about the spill on March 3.", "Fish died along two miles of the river.",
+                         title="Chemical spill at Riverton mill")
+    a = _assess(asked, passages, embeddings)
+    assert a.answerable and a.ranked[0].answer == "March 3"
+
+
 def test_nothing_relevant_retrieved_is_refused(embeddings):
     a = _assess("Who won the chess championship?", _passages("Heavy rain flooded Riverton.", score=0.1), embeddings)
     assert not a.answerable and a.answerability.score < 0.3
