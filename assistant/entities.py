@@ -75,13 +75,19 @@ class Entity:
         return {a for a, _, _ in self.mentions}
 
 
+SURE_SKELETON = 4  # consonants a word's skeleton needs to join its other spellings: "Demirli" / "Damirli"
+
+
 def name_key(name: str) -> str:
-    """Spelling-insensitive key of a name: the skeleton of each word of the name. An acronym, or a word
-    whose skeleton is too short to tell names apart ("US" and "ISIS", "Iraq" and "IRGC"), is kept as it is."""
+    """Spelling-insensitive key of a name: the skeleton of each word of the name, marked when the word opens
+    with a vowel ("Eastern" is no spelling of "Southern"; "Ismail" may be one of "Esmail"). An acronym, or a
+    word whose skeleton is too short to tell names apart ("US" and "ISIS", "Iraq" and "IRGC", "Bost" and "Post"),
+    is kept as it is."""
     keys = []
     for w in re.findall(r"[\w’'-]+", name):
         k = skeleton(w)
-        keys.append(k if len(k) >= 3 and not (w.isupper() and len(w) > 1) else fold(w))
+        vowel = "_" if fold(w)[:1] in "aeiou" else ""
+        keys.append(vowel + k if len(k) >= SURE_SKELETON and not (w.isupper() and len(w) > 1) else fold(w))
     return " ".join(k for k in keys if k)
 
 

@@ -50,6 +50,15 @@ def test_spellings_of_one_name_in_two_sources_are_one_entity():
     assert {a for a, _, _ in found[0].mentions} == {"a0", "a1"}
 
 
+def test_names_alike_but_for_a_leading_vowel_or_in_few_letters_are_two_entities():
+    """"Eastern" and "Southern" share their consonants, but one opens with a vowel; "Bost" and "Post" share
+    too few to say they are one name spelt two ways."""
+    found = join_entities([mention("Southern District", "place", "a"), mention("Eastern District", "place", "b"),
+                           mention("Post", "organisation", "a", 40), mention("Bost", "organisation", "b", 40)])
+    assert sorted(e.name for e in found) == ["Bost", "Eastern District", "Post", "Southern District"]
+    assert all(variant_spellings(e) == [] for e in found)
+
+
 def mention(name: str, kind: str | None, article: str = "a", start: int = 0, weight: float = 1.0) -> Mention:
     title = name.split()[0] if " " in name else ""
     return Mention(name, kind, article, start, start + len(name), weight, title)
