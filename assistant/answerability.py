@@ -234,10 +234,21 @@ def _verbs_over(ent: Any, hops: int = 4) -> list[Any]:
 def _in_question(ent: Any, q: Question) -> bool:
     """The question already holds it ("the nine men jailed": nine is no answer to how many crimes)."""
     words = [t.lower_ for t in ent if t.is_alpha or t.like_num]
+    if not words or all(w in q.words for w in words):
+        return bool(words)
+    if ent.label_ not in NAMED:
+        return False
     # a name whose head word is a word of the question's names is the question's: "Donald Trump" for "Trump"
-    # (not "Sputnik News" for "which news outlet")
-    named = {w.lower() for n in q.names for w in n.split()}
-    return bool(words) and (all(w in q.words for w in words) or (ent.label_ in NAMED and ent.root.lower_ in named))
+    # (not "Sputnik News" for "which news outlet"); but of two people who share a family name, neither name
+    # holding the other, one answers a question about the other ("Ahmed Omar's father, Yusuf Omar")
+    own = {t.lower_ for t in ent if t.is_alpha}
+    return any(ent.root.lower_ in theirs and (ent.label_ != "PERSON" or own <= theirs or theirs <= own)
+               for theirs in ({w.lower() for w in n.split()} for n in q.names))
+
+
+def _counts_focus(ent: Any, q: Question) -> bool:
+    """A number written before its noun counts it: "one official said" does not say which official."""
+    return q.wh == "which" and ent.label_ == "CARDINAL" and ent.root.dep_ == "nummod" and ent.root.head.i > ent.root.i
 
 
 ABOUT_WEIGHT = 0.8  # an answer said of the noun the focus belongs to ("the 70-year-old owner") counts this much
@@ -387,7 +398,7 @@ def _holds(q: Question, c: Sentence, doc: Any, lemmas: frozenset[str], sim: Word
         c.score = fit * min(1.0, len(lemmas - q.terms) / NEW_WORDS)
         return
     found = [(e, _attached(e, q, sim, c.refers)) for e in doc.ents
-             if e.label_ in q.labels and not _in_question(e, q) and _dated(e, q)]
+             if e.label_ in q.labels and not _in_question(e, q) and _dated(e, q) and not _counts_focus(e, q)]
     if q.labels & NAMED:  # a name the small model left unlabelled: "her graphic novel Angel Catbird"
         found += [(s, _attached(s, q, sim, c.refers)) for s in unlabelled_names(doc) if not _in_question(s, q)]
         # or labelled as another kind of name ("the novel Angel Catbird" as a PERSON): a name, of a kind less sure

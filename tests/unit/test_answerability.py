@@ -319,6 +319,20 @@ def test_a_name_in_the_question_is_no_answer_to_it(embeddings):
     assert all(c.answer not in ("Jane Holt", "Holt") for c in a.ranked)
 
 
+def test_a_relative_sharing_the_family_name_asked_about_answers(embeddings):
+    passages = _passages("Nadia Holt, 14, was given an award for her science project.",
+                         "Her father Samir Holt said the family was proud of her.")
+    a = _assess("What is the name of Nadia Holt's father?", passages, embeddings)
+    assert a.answerable and a.ranked[0].answer == "Samir Holt"
+
+
+def test_a_number_counting_the_noun_asked_about_does_not_say_which(embeddings):
+    passages = _passages("The Riverton council voted on Tuesday to ban plastic bags.",
+                         "One official proposed the ban last year.")
+    a = _assess("Which official proposed the ban on plastic bags in Riverton?", passages, embeddings)
+    assert not a.answerable and all(c.answer != "One" for c in a.ranked)
+
+
 def test_a_name_sharing_a_common_noun_of_the_question_still_answers_it(embeddings):
     passages = _passages("The river rose two metres overnight in Riverton.",
                          "In an interview with Valley Radio, the mayor said the levee would hold.")
