@@ -23,7 +23,7 @@ from pydantic import ConfigDict
 from assistant.articles import MONTH_RE, MONTHS
 from assistant.lexical import LexicalIndex, load_lexical
 from assistant.store import Store, date_number
-from assistant.text import acronyms, content_tokens, initials, skeleton, tokens
+from assistant.text import content_tokens, initials, name_forms, skeleton, tokens
 from assistant.types import Passage
 
 RRF_K = 60
@@ -75,8 +75,8 @@ def mentions_name(name: str, text: str) -> bool:
 
 
 def name_tokens(text: str) -> set[str]:
-    """What `names_in` reads of a text: its content tokens and the acronyms it spells out."""
-    return content_tokens(text) | acronyms(text)
+    """What `names_in` reads of a text: its content tokens and the short forms of the names it spells out."""
+    return content_tokens(text) | name_forms(text)
 
 
 def name_words(name: str) -> set[str]:
@@ -96,10 +96,16 @@ def names_in(name: str, have: set[str]) -> bool:
     return len(letters) >= 3 and len(name.split()) == len(letters) and letters in have
 
 
+CLIPPED_FROM = 4  # letters a word of a name needs to stand for a longer name it begins ("Tech", "Technology")
+
+
 def _variant(name: set[str], have: set[str]) -> bool:
-    """Every word of the name is in the passage, as itself or as a spelling variant (same skeleton)."""
+    """Every word of the name is in the passage, as itself, as a spelling variant (same skeleton), or clipped
+    from a capitalised word (`text.name_forms`)."""
     keys = {t[1:] for t in have if t.startswith("~")}
-    return all(t in have or skeleton(t) in keys for t in name)
+    whole = [t for t in have if t.startswith("=")]
+    return all(t in have or skeleton(t) in keys or
+               len(t) >= CLIPPED_FROM and any(w.startswith("=" + t) for w in whole) for t in name)
 
 
 @dataclass

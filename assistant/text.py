@@ -97,8 +97,10 @@ def content_tokens(text: str) -> set[str]:
     return set(tokens(text))
 
 
-# A run of capitalised words, one short lower-case word allowed between two of them ("Bureau of Investigation")
-_NAME_RUN = re.compile(r"[A-Z][\w’'.-]*(?:\s+(?:[a-z]{1,3}\s+)?[A-Z][\w’'.-]*)+")
+# A run of capitalised words, a comma or one short lower-case word allowed between two of them ("Bureau of
+# Investigation", "University of California, Los Angeles")
+_NAME_RUN = re.compile(r"[A-Z][\w’'.-]*(?:(?:,\s+|\s+(?:[a-z]{1,3}\s+)?)[A-Z][\w’'.-]*)+")
+_CAPITALISED = re.compile(r"\b[A-Z][^\W_]+")
 
 
 def initials(name: str) -> str:
@@ -106,11 +108,14 @@ def initials(name: str) -> str:
     return "".join(w[0] for w in name.replace("-", " ").split() if w[:1].isupper()).lower()
 
 
-def acronyms(text: str) -> set[str]:
-    """The acronyms a text spells out, as `^` tokens: "the U.S. Environmental Protection Agency" gives
-    `^epa` and `^uepa` (every run of three or more of its capitalised words): a format, like a date's."""
+def name_forms(text: str) -> set[str]:
+    """The short forms of names a text spells out in full, as tokens: `^epa` for each acronym ("the U.S.
+    Environmental Protection Agency": `^epa`, `^uepa`, every run of three or more of its capitalised words'
+    initials) and `=technology` for each capitalised word, which a clipped name begins ("Georgia Tech" for
+    "Georgia Institute of Technology"): formats, like a date's."""
     out: set[str] = set()
     for m in _NAME_RUN.finditer(text):
         letters = initials(m.group())
         out.update("^" + letters[i:j] for i in range(len(letters)) for j in range(i + 3, len(letters) + 1))
+    out.update("=" + fold(m.group()) for m in _CAPITALISED.finditer(text))
     return out

@@ -403,9 +403,11 @@ def test_a_nationality_may_be_said_by_naming_the_country(embeddings):
 @pytest.mark.parametrize("asked, written", [
     ("When did the mill warn the RWA about the spill?", "the Riverton Water Authority"),
     ("When did the mill warn the Riverton Water Authority about the spill?", "the RWA"),
+    ("When did the mill warn UNE about the spill?", "the University of Northland, Eastport"),
+    ("When did the mill warn Northland Tech about the spill?", "the Northland Institute of Technology"),
 ])
-def test_an_acronym_names_what_it_stands_for(embeddings, asked, written):
-    """The question abbreviates what the article spells out, or the other way round: the article still names it."""
+def test_an_acronym_or_a_clipped_name_names_what_it_stands_for(embeddings, asked, written):
+    """The question shortens what the article spells out, or the other way round: the article still names it."""
     passages = _passages(f"The mill warned {written} about the spill on March 3.", "Fish died along two miles of the river.",
                          title="Chemical spill at Riverton mill")
     a = _assess(asked, passages, embeddings)
