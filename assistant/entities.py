@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.text import fold, skeleton
+from assistant.text import fold, initials, skeleton
 
 KINDS = {"PERSON": "person", "ORG": "organisation", "NORP": "organisation", "GPE": "place", "LOC": "place",
          "FAC": "place"}
@@ -237,10 +237,6 @@ def _kind(votes: dict[str, float]) -> str:
     return kind if weight >= 1.0 else "other"
 
 
-def _initials(name: str) -> str:
-    return "".join(w[0] for w in name.replace("-", " ").split() if w[:1].isupper())
-
-
 def _join_acronyms(groups: dict[str, Entity]) -> None:
     """An acronym joins the name whose capitalised words it spells ("NHC" -> "National Hurricane Center",
     "U.S." -> "United States"): a format, like a date's."""
@@ -248,7 +244,7 @@ def _join_acronyms(groups: dict[str, Entity]) -> None:
     for key, e in groups.items():
         for s in e.spellings:
             if len(s.split()) > 1:
-                longer.setdefault(_initials(s), key)
+                longer.setdefault(initials(s).upper(), key)
     for key in list(groups):
         e = groups[key]
         letters = {s.replace(".", "") for s in e.spellings if s.replace(".", "").isupper() and " " not in s}
