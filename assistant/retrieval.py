@@ -23,7 +23,7 @@ from pydantic import ConfigDict
 from assistant.articles import MONTH_RE, MONTHS
 from assistant.lexical import LexicalIndex, load_lexical
 from assistant.store import Store, date_number
-from assistant.text import content_tokens, initials, name_forms, skeleton, tokens
+from assistant.text import ACRONYM_FROM, content_tokens, initials, name_forms, skeleton, tokens
 from assistant.types import Passage
 
 RRF_K = 60
@@ -90,10 +90,10 @@ def names_in(name: str, have: set[str]) -> bool:
     words = name_words(name)
     if not words or _variant(words, have):
         return True
-    letters = initials(name)
     if name.isupper() and " " not in name:
         return "^" + name.replace(".", "").lower() in have
-    return len(letters) >= 3 and len(name.split()) == len(letters) and letters in have
+    letters = initials(name)
+    return len(letters) >= ACRONYM_FROM and len(name.split()) == len(letters) and letters in have
 
 
 CLIPPED_FROM = 4  # letters a word of a name needs to stand for a longer name it begins ("Tech", "Technology")

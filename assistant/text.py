@@ -103,6 +103,9 @@ _NAME_RUN = re.compile(r"[A-Z][\w’'.-]*(?:(?:,\s+|\s+(?:[a-z]{1,3}\s+)?)[A-Z][
 _CAPITALISED = re.compile(r"\b[A-Z][^\W_]+")
 
 
+ACRONYM_FROM = 3  # letters an acronym needs to be told from a word ("EPA"; "UN" carries no index word)
+
+
 def initials(name: str) -> str:
     """The initials of a name's capitalised words, lower-cased: "Environmental Protection Agency" -> "epa"."""
     return "".join(w[0] for w in name.replace("-", " ").split() if w[:1].isupper()).lower()
@@ -110,12 +113,12 @@ def initials(name: str) -> str:
 
 def name_forms(text: str) -> set[str]:
     """The short forms of names a text spells out in full, as tokens: `^epa` for each acronym ("the U.S.
-    Environmental Protection Agency": `^epa`, `^uepa`, every run of three or more of its capitalised words'
-    initials) and `=technology` for each capitalised word, which a clipped name begins ("Georgia Tech" for
+    Environmental Protection Agency": `^epa`, `^uepa`, every run of `ACRONYM_FROM` or more of its capitalised
+    words' initials) and `=technology` for each capitalised word, which a clipped name begins ("Georgia Tech" for
     "Georgia Institute of Technology"): formats, like a date's."""
     out: set[str] = set()
     for m in _NAME_RUN.finditer(text):
         letters = initials(m.group())
-        out.update("^" + letters[i:j] for i in range(len(letters)) for j in range(i + 3, len(letters) + 1))
+        out.update("^" + letters[i:j] for i in range(len(letters)) for j in range(i + ACRONYM_FROM, len(letters) + 1))
     out.update("=" + fold(m.group()) for m in _CAPITALISED.finditer(text))
     return out
