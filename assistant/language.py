@@ -437,10 +437,12 @@ def _asked_clause(doc: Any) -> Any:
 def _after_scene(doc: Any) -> Any:
     toks = list(doc)
     # a wh-word that asks is followed by its verb ("When did the storm hit") or its adjective ("How many"); one
-    # that opens a clause, by that clause's subject ("When the storm hit")
-    if len(toks) < 4 or toks[0].tag_ != "WRB" or toks[1].pos_ in ("AUX", "VERB", "ADJ", "ADV"):
+    # that opens a clause, by that clause's subject ("When the storm hit"), at the start or after a comma ("On
+    # Monday, when the storm hit, ...")
+    opens = next((n for n, t in enumerate(toks[:-3]) if t.tag_ in WH_TAGS and (n == 0 or toks[n - 1].text == ",")), None)
+    if opens is None or toks[opens].tag_ != "WRB" or toks[opens + 1].pos_ in ("AUX", "VERB", "ADJ", "ADV"):
         return doc
-    for n, t in enumerate(toks[1:-2], 1):
+    for n, t in enumerate(toks[opens + 1:-2], opens + 1):
         after = toks[n + 2] if toks[n + 1].pos_ == "ADP" else toks[n + 1]
         if t.text == "," and after.tag_ in WH_TAGS:
             asked = doc[n + 1:].text
