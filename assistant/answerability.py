@@ -8,7 +8,9 @@ expected label (for a name, one the small recogniser called another kind of name
 question does not already hold, attached in the parse to the noun asked about
 (`15` as the numeric modifier of `wheelchairs` for "how many mobility chairs") or, with no noun, to the
 question's verb ("who founded": the subject of "founded"), in a clause not about another name than the one
-the question asks about ("John Roe received 9%" for "how many votes did Jane Doe receive"). Cause and
+the question asks about ("John Roe received 9%" for "how many votes did Jane Doe receive"). A sentence that
+gives a noun of the question another number or rank ("73 months" for "the 47-month sentence", "the first
+round" for the second) is about another event and counts less, whatever it answers. Cause and
 description questions need a sentence that matches the question and says more than it. A matching sentence
 that negates what is asked ("the name of the victim was not released") is believed: the articles say it is
 not known.
@@ -36,6 +38,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.chunking import sentence_spans
 from assistant.dates import asked_days, names_unit, reports_day
+from assistant.differences import numeral
 from assistant.language import (
     ENTITY,
     NAMED,
@@ -233,7 +236,8 @@ def _verbs_over(ent: Any, hops: int = 4) -> list[Any]:
 
 def _in_question(ent: Any, q: Question) -> bool:
     """The question already holds it ("the nine men jailed": nine is no answer to how many crimes)."""
-    words = [t.lower_ for t in ent if t.is_alpha or t.like_num]
+    # "AT&T" and "U.S." are words too; a possessive "'s" is none
+    words = [t.lower_ for t in ent if any(ch.isalnum() for ch in t.text) and t.tag_ != "POS"]
     if not words or all(w in q.words for w in words):
         return bool(words)
     if ent.label_ not in NAMED:
@@ -251,12 +255,38 @@ def _counts_focus(ent: Any, q: Question) -> bool:
     return q.wh == "which" and ent.label_ == "CARDINAL" and ent.root.dep_ == "nummod" and ent.root.head.i > ent.root.i
 
 
+def counts(doc: Any) -> dict[tuple[str, bool], set[str]]:
+    """The numbers said of nouns, by the noun's lemma and whether the number is an ordinal: a count before its
+    noun ("47 months", "a 66-year-old") or a place in an order ("the second attack"). A day of a month ("October
+    22") counts nothing."""
+    out: dict[tuple[str, bool], set[str]] = {}
+    for t in doc:
+        noun = t.head
+        if not t.like_num or t.dep_ not in ("nummod", "amod") or noun.pos_ not in ("NOUN", "PROPN") \
+                or (noun.pos_ == "PROPN" and noun.ent_type_ in TIMES):
+            continue
+        ordinal = t.tag_ != "CD"
+        value = numeral([x.text for x in t.subtree if x.like_num]) if not ordinal else None
+        if ordinal or value is not None:
+            out.setdefault((noun.lemma_.lower(), ordinal), set()).add(t.lower_ if ordinal else f"{value:g}")
+    return out
+
+
+def _other_count(doc: Any, q: Question) -> bool:
+    """The sentence counts or orders a noun of the question otherwise: "sentenced to 73 months" is not the
+    sentence of 47 months asked about, "the first round" not the second: another event."""
+    asked = counts(parse_question(q.text))
+    said = counts(doc) if asked else {}
+    return any(key in said and not said[key] & values for key, values in asked.items())
+
+
 ABOUT_WEIGHT = 0.8  # an answer said of the noun the focus belongs to ("the 70-year-old owner") counts this much
 SLOT_WEIGHT = 0.7  # an answer in the same preposition's slot as the one asked about counts this much
 PREDICATE_WEIGHT = 0.5  # an answer hanging from the question's verb, not said of its noun, counts this much
 OTHER_NAME = 0.6  # a name the recogniser gave another kind than the one asked for counts this much
 MODIFIER_EVENT = 0.5  # the event match of a name modifying a noun ("the Riverton mayor") counts this much
 OTHER_SUBJECT = 0.3  # an answer in a clause whose subject is a name other than the question's counts this much
+OTHER_COUNT = 0.3  # a sentence giving a noun of the question another number or rank counts this much
 
 
 def _attached(ent: Any, q: Question, sim: WordSimilarity, refers: tuple[str, ...] = ()) -> float:
@@ -393,7 +423,7 @@ def _holds(q: Question, c: Sentence, doc: Any, lemmas: frozenset[str], sim: Word
     not in the question, most firmly attached to what is asked; else the words it adds to the question. A
     match of `full` counts in full."""
     c.untold = _untold(doc, q)
-    fit = min(1.0, c.match / full)
+    fit = min(1.0, c.match / full) * (OTHER_COUNT if _other_count(doc, q) else 1.0)
     if q.kind != ENTITY:
         c.score = fit * min(1.0, len(lemmas - q.terms) / NEW_WORDS)
         return

@@ -66,6 +66,12 @@ def test_a_which_noun_is_typed_by_what_it_names(embeddings):
     # "on what share" is asked, though the small parser labels the noun as a clause after a preposition
     q = analyze("When the storm hit Riverton, on what share of homes did the power fail?", embeddings)
     assert q.wh == "what" and q.focus == "share"
+    # the clause that sets the scene may itself follow a phrase that does
+    q = analyze("As of Friday, when the city's mayor declared an emergency in May, how far from the dam was the fire?",
+                embeddings)
+    assert q.wh == "how far" and q.labels == MEASURES
+    q = analyze("On Monday, when the Riverton mayor announced the closure, which road was flooded?", embeddings)
+    assert q.wh == "which" and q.focus == "road"
 
 
 @pytest.mark.parametrize("question, read, sentences, answer", [
@@ -541,3 +547,33 @@ def test_a_verb_asked_about_is_read_as_the_noun_the_article_uses(embeddings):
                 embeddings)
     assert a.answerable and "12,000" in a.ranked[0].answer
     assert analyze("How much was the landlord fined?", embeddings).predicate == "fine"
+
+
+@pytest.mark.parametrize("said, answerable", [("to 47 months in prison", True), ("to 73 months in prison", False)])
+def test_a_sentence_giving_the_question_s_count_another_number_is_about_another_event(embeddings, said, answerable):
+    passages = _passages("The Riverton banker was jailed for fraud on Friday.",
+                         f"The banker was sentenced by Judge Ann Lee {said}.")
+    a = _assess("Which judge sentenced the Riverton banker to 47 months in prison?", passages, embeddings)
+    assert a.answerable is answerable
+
+
+@pytest.mark.parametrize("said, answerable", [("second", True), ("first", False)])
+def test_a_sentence_about_another_round_does_not_say_who_won_this_one(embeddings, said, answerable):
+    passages = _passages("The Riverton chess open drew 80 players this year.",
+                         f"Anna Berg won the {said} round of the Riverton chess open.")
+    a = _assess("Who won the second round of the Riverton chess open?", passages, embeddings)
+    assert a.answerable is answerable
+
+
+def test_a_name_written_with_an_ampersand_is_the_question_s_own(embeddings):
+    passages = _passages("Engineers worked through the night on the cut cable in Riverton.",
+                         "AT&T said the Riverton cable was repaired on Monday.")
+    a = _assess("Which contractor did AT&T hire to repair the Riverton cable?", passages, embeddings)
+    assert all(c.answer != "AT&T" for c in a.ranked)
+
+
+def test_the_question_s_own_name_written_as_a_possessive_is_no_answer(embeddings):
+    passages = _passages("Jan van Berg kept six dogs on his farm near Riverton.",
+                         "In the wake of van Berg's death, the dogs were given away.")
+    a = _assess("Who took in the dogs of Jan van Berg after he died?", passages, embeddings)
+    assert all("Berg" not in (c.answer or "") for c in a.ranked)
