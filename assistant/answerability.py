@@ -29,6 +29,7 @@ decision gates the extractive answer and, before any model is asked, the LLM ans
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -43,6 +44,7 @@ from assistant.language import (
     ENTITY,
     NAMED,
     NUMBERS,
+    PLACES,
     TIMES,
     Question,
     analyze,
@@ -52,7 +54,7 @@ from assistant.language import (
     question_parts,
     unlabelled_names,
 )
-from assistant.retrieval import in_turn, mentions_name, name_tokens, names_in
+from assistant.retrieval import CLIPPED_FROM, in_turn, mentions_name, name_tokens, names_in
 from assistant.text import content_tokens, looks_like_instruction
 from assistant.types import Answerability, Passage
 
@@ -240,6 +242,11 @@ def _in_question(ent: Any, q: Question) -> bool:
     words = [t.lower_ for t in ent if any(ch.isalnum() for ch in t.text) and t.tag_ != "POS"]
     if not words or all(w in q.words for w in words):
         return bool(words)
+    # the country of a nationality the question names, spelled alike: "Italy" for "which Italian town"
+    place = [t.lower_ for t in ent if t.is_alpha and not t.is_stop]
+    if ent.label_ in PLACES and len(place) == 1 and any(
+            len(os.path.commonprefix([p.lower(), place[0]])) >= CLIPPED_FROM for p in q.peoples):
+        return True
     if ent.label_ not in NAMED:
         return False
     # a name whose head word is a word of the question's names is the question's: "Donald Trump" for "Trump"

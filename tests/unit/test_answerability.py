@@ -577,3 +577,10 @@ def test_the_question_s_own_name_written_as_a_possessive_is_no_answer(embeddings
                          "In the wake of van Berg's death, the dogs were given away.")
     a = _assess("Who took in the dogs of Jan van Berg after he died?", passages, embeddings)
     assert all("Berg" not in (c.answer or "") for c in a.ranked)
+
+
+def test_the_country_of_a_nationality_the_question_names_is_no_answer(embeddings):
+    passages = _passages("The new ferry line will link Greece with Brindisi, Italy, from next spring.",
+                         "Italy said the line would open in April.")
+    a = _assess("Which Italian port will the new ferry line from Greece link to?", passages, embeddings)
+    assert a.ranked[0].answer == "Brindisi" and all(c.answer != "Italy" for c in a.ranked)
