@@ -549,20 +549,20 @@ def test_a_verb_asked_about_is_read_as_the_noun_the_article_uses(embeddings):
     assert analyze("How much was the landlord fined?", embeddings).predicate == "fine"
 
 
-@pytest.mark.parametrize("said, answerable", [("to 47 months in prison", True), ("to 73 months in prison", False)])
-def test_a_sentence_giving_the_question_s_count_another_number_is_about_another_event(embeddings, said, answerable):
-    passages = _passages("The Riverton banker was jailed for fraud on Friday.",
-                         f"The banker was sentenced by Judge Ann Lee {said}.")
-    a = _assess("Which judge sentenced the Riverton banker to 47 months in prison?", passages, embeddings)
-    assert a.answerable is answerable
-
-
-@pytest.mark.parametrize("said, answerable", [("second", True), ("first", False)])
-def test_a_sentence_about_another_round_does_not_say_who_won_this_one(embeddings, said, answerable):
-    passages = _passages("The Riverton chess open drew 80 players this year.",
-                         f"Anna Berg won the {said} round of the Riverton chess open.")
-    a = _assess("Who won the second round of the Riverton chess open?", passages, embeddings)
-    assert a.answerable is answerable
+@pytest.mark.parametrize("question, said, answerable", [
+    ("Which judge sentenced the Riverton banker to 47 months in prison?",
+     "The banker was sentenced by Judge Ann Lee to 47 months in prison.", True),
+    ("Which judge sentenced the Riverton banker to 47 months in prison?",
+     "The banker was sentenced by Judge Ann Lee to 73 months in prison.", False),  # another sentence
+    ("Who won the second round of the Riverton chess open?", "Anna Berg won the second round of the Riverton chess open.",
+     True),
+    ("Who won the second round of the Riverton chess open?", "Anna Berg won the first round of the Riverton chess open.",
+     False),  # another round
+])
+def test_a_sentence_giving_a_noun_of_the_question_another_number_or_rank_is_about_another_event(embeddings, question,
+                                                                                                said, answerable):
+    passages = _passages("The Riverton banker was jailed for fraud on Friday, after the chess open drew 80 players.", said)
+    assert _assess(question, passages, embeddings).answerable is answerable
 
 
 def test_a_name_written_with_an_ampersand_is_the_question_s_own(embeddings):
