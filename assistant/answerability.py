@@ -262,7 +262,7 @@ def _counts_focus(ent: Any, q: Question) -> bool:
     return q.wh == "which" and ent.label_ == "CARDINAL" and ent.root.dep_ == "nummod" and ent.root.head.i > ent.root.i
 
 
-def counts(doc: Any) -> dict[tuple[str, bool], set[str]]:
+def _counts(doc: Any) -> dict[tuple[str, bool], set[str]]:
     """The numbers said of nouns, by the noun's lemma and whether the number is an ordinal: a count before its
     noun ("47 months", "a 66-year-old") or a place in an order ("the second attack"). A day of a month ("October
     22") counts nothing."""
@@ -282,8 +282,8 @@ def counts(doc: Any) -> dict[tuple[str, bool], set[str]]:
 def _other_count(doc: Any, q: Question) -> bool:
     """The sentence counts or orders a noun of the question otherwise: "sentenced to 73 months" is not the
     sentence of 47 months asked about, "the first round" not the second: another event."""
-    asked = counts(parse_question(q.text))
-    said = counts(doc) if asked else {}
+    asked = _counts(parse_question(q.text))
+    said = _counts(doc) if asked else {}
     return any(key in said and not said[key] & values for key, values in asked.items())
 
 
