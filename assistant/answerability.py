@@ -279,10 +279,9 @@ def _counts(doc: Any) -> dict[tuple[str, bool], set[str]]:
     return out
 
 
-def _other_count(doc: Any, q: Question) -> bool:
-    """The sentence counts or orders a noun of the question otherwise: "sentenced to 73 months" is not the
-    sentence of 47 months asked about, "the first round" not the second: another event."""
-    asked = _counts(parse_question(q.text))
+def _other_count(doc: Any, asked: dict[tuple[str, bool], set[str]]) -> bool:
+    """The sentence counts or orders a noun of the question (`asked`: its `_counts`) otherwise: "sentenced to 73
+    months" is not the sentence of 47 months asked about, "the first round" not the second: another event."""
     said = _counts(doc) if asked else {}
     return any(key in said and not said[key] & values for key, values in asked.items())
 
@@ -425,12 +424,13 @@ def _follows(before: Sentence, c: Sentence) -> bool:
     return before.article_id == c.article_id and 0 < c.start - before.start - len(before.text) < 4
 
 
-def _holds(q: Question, c: Sentence, doc: Any, lemmas: frozenset[str], sim: WordSimilarity, full: float) -> None:
+def _holds(q: Question, c: Sentence, doc: Any, lemmas: frozenset[str], sim: WordSimilarity, full: float,
+           weight: float) -> None:
     """Score the sentence by the answer it holds: for an entity question the entity of an expected label,
     not in the question, most firmly attached to what is asked; else the words it adds to the question. A
-    match of `full` counts in full."""
+    match of `full` counts in full, times `weight` (less for a sentence about another event: `_other_count`)."""
     c.untold = _untold(doc, q)
-    fit = min(1.0, c.match / full) * (OTHER_COUNT if _other_count(doc, q) else 1.0)
+    fit = min(1.0, c.match / full) * weight
     if q.kind != ENTITY:
         c.score = fit * min(1.0, len(lemmas - q.terms) / NEW_WORDS)
         return
@@ -528,13 +528,15 @@ def _assess(q: Question, passages: list[Passage], have: dict[str, set[str]], emb
     _referents(cands, docs)
     closest = max(cands, key=lambda c: c.match)
     full = min(MATCH_FULL, max(MATCH_FLOOR, closest.match))
+    asked = _counts(parse_question(q.text))
+    weights = [OTHER_COUNT if _other_count(doc, asked) else 1.0 for doc in docs]
     sim = WordSimilarity(embeddings)
     sim.collect()  # a dry run notes the words to compare, so they are embedded in one batch
-    for c, doc, words in zip(cands, docs, lemmas):
-        _holds(q, c, doc, words, sim, full)
+    for c, doc, words, weight in zip(cands, docs, lemmas, weights):
+        _holds(q, c, doc, words, sim, full, weight)
     sim.flush()
-    for c, doc, words in zip(cands, docs, lemmas):
-        _holds(q, c, doc, words, sim, full)
+    for c, doc, words, weight in zip(cands, docs, lemmas, weights):
+        _holds(q, c, doc, words, sim, full, weight)
     ranked = sorted(cands, key=lambda c: (-c.score, -c.match))
     best = ranked[0]
     untold = [c for c in cands if c.untold and c.match >= UNTOLD_NEAR * closest.match]
