@@ -53,6 +53,7 @@ from assistant.language import (
     parse_question,
     question_parts,
     unlabelled_names,
+    verb_phrase,
 )
 from assistant.retrieval import CLIPPED_FROM, in_turn, mentions_name, name_tokens, names_in
 from assistant.text import content_tokens, looks_like_instruction
@@ -309,6 +310,11 @@ def _attached(ent: Any, q: Question, sim: WordSimilarity, refers: tuple[str, ...
     clause = over[-1].subtree if over else ent.sent
     verbs = list(dict.fromkeys(t.lemma_.lower() for t in clause if t.pos_ in ("VERB", "NOUN", "ADJ") and t.is_alpha))
     of_verb = max((sim(w, v) for w in q.verbs for v in verbs), default=0.0) if q.verbs else None
+    if of_verb is not None and q.events and over and over[0].pos_ in ("VERB", "AUX"):
+        # or its verb's phrase like the question's: "was hospitalized on May 2" for "taken into hospital"
+        phrase = verb_phrase(over[0], {t.i for t in ent})
+        if " " in phrase:
+            of_verb = max(of_verb, *(sim(e, phrase) for e in q.events))
     modified = ent.root.head
     if of_verb is not None and ent.root.dep_ in ("compound", "amod", "nmod", "poss") and \
             modified.pos_ in ("NOUN", "PROPN") and modified.lemma_.lower() not in q.terms:

@@ -167,6 +167,7 @@ class Question:
     # from which country"
     verbs: tuple[str, ...] = ()  # lemmas of the verbs of its event: "announce" and "relocate" in "did NASA
     # announce that the shuttle would be relocated" (not "sink" in "how many died when the boat sank")
+    events: tuple[str, ...] = ()  # those verbs' phrases of more than a word (`verb_phrase`): "taken into hospital"
     negated: bool = False
     subject: str | None = None  # the name that is the subject of its main verb: "Jane Doe" in "how many
     # votes did Jane Doe receive"
@@ -309,6 +310,24 @@ def _subject(verb: Any) -> str | None:
         if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ == "PROPN":
             return " ".join(t.text for t in c.subtree if t.pos_ == "PROPN")
     return None
+
+
+PHRASE_PARTS = ("prt", "dobj", "dative", "prep", "attr", "acomp", "xcomp", "oprd", "agent", "neg")
+HEAD_PARTS = ("compound", "amod", "aux", "prt", "pobj")  # what of a complement its phrase keeps
+
+
+def verb_phrase(verb: Any, leave: set[int]) -> str:
+    """The verb with the head words of its particle, objects and preposition phrases, as written, without the
+    complements that hold a token of `leave` (the question's wh-phrase, a sentence's answer) and without its
+    subject: "taken into hospital following reported fall" in "when was the former president taken into
+    hospital following a reported fall at her home". Compared by the embedding model, a phrase says what an
+    event is where its verb alone does not ("taken" is far from "hospitalized", the phrases are near)."""
+    toks = [verb]
+    for c in verb.children:
+        if c.dep_ in PHRASE_PARTS and not any(t.i in leave for t in c.subtree):
+            heads = [c, *(g for g in c.children if g.dep_ in HEAD_PARTS)]
+            toks += heads + [m for g in heads if g.dep_ == "pobj" for m in g.children if m.dep_ in ("compound", "amod")]
+    return " ".join(t.text for t in sorted(toks, key=lambda t: t.i) if not t.is_punct)
 
 
 def unlabelled_names(doc: Any) -> list[Any]:
@@ -479,6 +498,10 @@ def analyze(question: str, embeddings: Embeddings) -> Question:
     participle = _participle(doc, root) if not events else None
     if participle is not None:
         verb, events = participle, [participle]
+    # the wh-word and the noun it asks about: "in what year", "which hospital"
+    asking = {t.i for w in doc if w.tag_ in WH_TAGS
+              for t in (w.head if w.head.pos_ in ("NOUN", "PROPN") else w).subtree}
+    phrases = [verb_phrase(t, asking) for t in events]
     kind: str
     labels: frozenset[str]
     if wh == "why":
@@ -506,6 +529,7 @@ def analyze(question: str, embeddings: Embeddings) -> Question:
         if focus is not None else None,
         predicate=verb.lemma_.lower() if verb is not None and _verb(verb) else None,
         verbs=tuple(dict.fromkeys(t.lemma_.lower() for t in events)),
+        events=tuple(dict.fromkeys(p for p in phrases if " " in p)),
         prep=prep.lower_ if prep is not None else None,
         # of "did" taken for the main verb, the verb it helps ("in which month did the library reopen")
         prep_verb=(verb if prep.head == root and verb is not None else prep.head).lemma_.lower()

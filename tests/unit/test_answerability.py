@@ -584,3 +584,13 @@ def test_the_country_of_a_nationality_the_question_names_is_no_answer(embeddings
                          "Italy said the line would open in April.")
     a = _assess("Which Italian port will the new ferry line from Greece link to?", passages, embeddings)
     assert a.ranked[0].answer == "Brindisi" and all(c.answer != "Italy" for c in a.ranked)
+
+
+def test_an_event_put_in_other_words_is_matched_by_its_phrase_not_its_verb_alone(embeddings):
+    # "taken into hospital" and "hospitalized": the verbs are far apart, their phrases near
+    passages = _passages("Riverton's mayor Jane Doe served on the council for five years before her election.",
+                         "Doe was hospitalized on March 2 after a fall at her home.", title="Riverton mayor in hospital")
+    a = _assess("On what date was the Riverton mayor taken into hospital after her fall?", passages, embeddings)
+    assert a.answerable and a.ranked[0].answer == "March 2"
+    assert analyze("On what date was the Riverton mayor taken into hospital?", embeddings).events == (
+        "taken into hospital",)
