@@ -298,8 +298,9 @@ OTHER_COUNT = 0.3  # a sentence giving a noun of the question another number or 
 
 def _attached(ent: Any, q: Question, sim: WordSimilarity, refers: tuple[str, ...] = ()) -> float:
     """How firmly the entity is said of what the question asks about: of its noun ("15 wheelchairs") or
-    the noun that one belongs to ("the 70-year-old owner"), in the event its verb names ("700 people were
-    rescued" says little of how many died); with no noun, as an argument of its verb ("who founded": the
+    the noun that one belongs to ("the 70-year-old owner"), in the event its verb names, by the clause's words or
+    the verb phrase's meaning ("700 people were rescued" says little of how many died; "was hospitalized"
+    is "taken into hospital"); with no noun, as an argument of its verb ("who founded": the
     subject of "founded")."""
     # an age is said of the person ("the 70-year-old owner", "the owner was 70"), not of what they did
     # ("the owner died on Tuesday")
