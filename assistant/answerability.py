@@ -546,17 +546,44 @@ def _assess(q: Question, passages: list[Passage], have: dict[str, set[str]], emb
         _holds(q, c, doc, words, sim, full, weight)
     ranked = sorted(cands, key=lambda c: (-c.score, -c.match))
     best = ranked[0]
+    score = decision(ranked)
     untold = [c for c in cands if c.untold and c.match >= UNTOLD_NEAR * closest.match]
-    if untold and best.score < threshold + (1 - threshold) / 2:
+    if untold and score < threshold + (1 - threshold) / 2:
         # a sentence nearly as like the question as any says it is not known, and nothing answers it outright
         told = max(untold, key=lambda c: c.match)
         return _decided(q, ranked, 0.0, "an article says this is not known", [told])
-    if best.score < threshold:
+    if score < threshold:
         why = (f"no sentence gives {_kinds(q.labels)} for {q.focus_phrase or q.predicate or 'what is asked'!r}"
                if q.kind == ENTITY else "no sentence says more than the question asks")
-        return _decided(q, ranked, best.score, why, [closest])
+        return _decided(q, ranked, score, why, [closest])
     why = f"{best.answer!r} answers it" if best.answer else "a sentence answers it"
-    return _decided(q, ranked, best.score, why, [best], refused=False)
+    return _decided(q, ranked, score, why, [best], refused=False)
+
+
+# Fitted by bench/fit_answerability.py (logistic regression: answerable questions against near misses, over the
+# question sets it names), for the inputs of `decision_inputs` in order, and the intercept.
+DECISION_WEIGHTS = (1.181, -4.276, 1.362)
+DECISION_BIAS = 3.505
+SCORE_FLOOR = 0.1  # added to the best score before its logarithm: a score near 0 weighs little more than 0 does
+
+
+def decision_inputs(ranked: list[Sentence]) -> tuple[float, float, float]:
+    """What the decision weighs, of the scored sentences (best first): the logarithm of the best sentence's score,
+    how closely any sentence matches the question, and the score of that closest sentence."""
+    closest = max(ranked, key=lambda c: c.match)
+    return math.log(ranked[0].score + SCORE_FLOOR), closest.match, closest.score
+
+
+def decision(ranked: list[Sentence]) -> float:
+    """The answerability of scored sentences, a probability: how likely a question whose sentences score so is
+    answerable; 0 when no sentence holds an answer, 1 when one matches the question in full and holds its answer
+    firmly attached. A question the articles' words match closely should find its answer plainly, and the sentence
+    most like it should hold one; a question put in other words matches every sentence less, the one that answers
+    it too."""
+    if ranked[0].score <= 0 or ranked[0].score >= 1:
+        return min(1.0, ranked[0].score)
+    x = sum(w * v for w, v in zip(DECISION_WEIGHTS, decision_inputs(ranked))) + DECISION_BIAS
+    return 1 / (1 + math.exp(-x))
 
 
 KIND_WORDS = {"PERSON": "person", "NORP": "group", "ORG": "organisation", "GPE": "place", "LOC": "place",

@@ -92,7 +92,7 @@ class Settings(BaseSettings):
         0.3, ge=0.0, le=1.0, description="Least question-passage relevance below which the answer is a refusal."
     )
     answerable: float = Field(
-        0.4, ge=0.0, le=1.0,
+        0.6, ge=0.0, le=1.0,
         description="Least answerability score (see assistant/answerability.py) for an answer; below it, the refusal.",
     )
 
