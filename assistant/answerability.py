@@ -19,11 +19,13 @@ A question that joins two ("Who built the dam, and when did it open?") is assess
 that says "it" or "his" and names nothing is held to what the question named before); it is answered where
 any part is, and the parts no sentence answers are named.
 
-The score is how well the best sentence matches the question (dense similarity and the question's words)
-times how firmly its answer is attached; a match of `MATCH_FULL` counts in full or, when no sentence matches
+A sentence's score is how well it matches the question (dense similarity and the question's words) times
+how firmly its answer is attached; a match of `MATCH_FULL` counts in full or, when no sentence matches
 that well (a question put in other words than the article's matches every sentence less, the one that
-answers it too), the best match any sentence makes. Below `Settings.answerable` it is a refusal; the same
-decision gates the extractive answer and, before any model is asked, the LLM answerers.
+answers it too), the best match any sentence makes. The decision (`decision`) weighs the best score against
+how closely any sentence matches the question, with weights fitted on question sets
+(`bench/fit_answerability.py`); its probability is the answerability. Below `Settings.answerable` it is a
+refusal; the same decision gates the extractive answer and, before any model is asked, the LLM answerers.
 """
 
 from __future__ import annotations

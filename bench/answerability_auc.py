@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 from assistant.service import Assistant  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
 
-THRESHOLDS = (0.1, 0.2, 0.25, 0.32, 0.4, 0.5)
+THRESHOLDS = (0.3, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
 
 
 def auc(pos: list[float], neg: list[float]) -> float:
