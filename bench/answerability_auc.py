@@ -11,7 +11,6 @@ again in a minute or two.
 from __future__ import annotations
 
 import argparse
-import json
 import pickle
 import sys
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from assistant.evaluate import load_eval_questions  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
 
@@ -46,18 +46,17 @@ def main() -> None:
     cache = pickle.loads(cache_path.read_bytes()) if cache_path.exists() else {}
     everything = []
     for name in args.sets.split(","):
-        items = [json.loads(line) for line in (ROOT / "bench" / f"{name}.jsonl").read_text().splitlines()]
         rows = []
-        for item in items:
-            key = (args.store, item["question"]) if args.k is None else (args.store, item["question"], args.k)
+        for item in load_eval_questions(ROOT / "bench" / f"{name}.jsonl"):
+            key = (args.store, item.question) if args.k is None else (args.store, item.question, args.k)
             if key not in cache:
-                cache[key] = assistant.retrieve(item["question"], k=args.k)
-            a = assistant.assess(item["question"], cache[key])
-            near = item["type"] == "unanswerable"
+                cache[key] = assistant.retrieve(item.question, k=args.k)
+            a = assistant.assess(item.question, cache[key])
+            near = item.type == "unanswerable"
             top = a.ranked[0].text if a.ranked else ""
             # refused before any sentence was scored (off topic, or a name no article holds): at every threshold
             rows.append({"near": near, "score": a.answerability.score if a.ranked else 0.0,
-                         "right_first": not near and holds_gold(top, item.get("must") or [])})
+                         "right_first": not near and holds_gold(top, item.must)})
         report(name, rows)
         everything += rows
     cache_path.write_bytes(pickle.dumps(cache))

@@ -14,7 +14,6 @@ the module. Retrieval is cached (`--cache`), so a change to the sentence scores 
 from __future__ import annotations
 
 import argparse
-import json
 import pickle
 import sys
 from pathlib import Path
@@ -27,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.answerability import decision_inputs  # noqa: E402
+from assistant.evaluate import load_eval_questions  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
 
@@ -39,21 +39,18 @@ def rows_of(assistant: Assistant, store: str, names: str, cache: dict) -> list[d
     or a name no article holds) is left out: it is refused whatever the decision."""
     out = []
     for name in names.split(","):
-        for line in (ROOT / "bench" / f"{name}.jsonl").read_text().splitlines():
-            if not line.strip():
-                continue
-            item = json.loads(line)
-            key = (store, item["question"])
+        for item in load_eval_questions(ROOT / "bench" / f"{name}.jsonl"):
+            key = (store, item.question)
             if key not in cache:
-                cache[key] = assistant.retrieve(item["question"])
-            a = assistant.assess(item["question"], cache[key])
+                cache[key] = assistant.retrieve(item.question)
+            a = assistant.assess(item.question, cache[key])
             if a.parts:  # a question joining several: its parts, each decided alone
                 ranked = [p.ranked for p in a.parts if p.ranked]
             else:
                 ranked = [a.ranked] if a.ranked else []
             if ranked:
                 inputs = max((decision_inputs(r) for r in ranked), key=lambda x: x[0])
-                out.append({"set": name, "near": item["type"] == "unanswerable", "old": inputs[0], "x": inputs})
+                out.append({"set": name, "near": item.type == "unanswerable", "old": inputs[0], "x": inputs})
         print(f"{name}: {sum(r['set'] == name for r in out)} questions scored", file=sys.stderr, flush=True)
     return out
 
