@@ -19,6 +19,9 @@ and how sure its kind is:
   high") and a "person" never tagged so with more than one word (the small model tags storms and islands
   as people: "Humberto", "Bermuda").
 
+A name in a sentence with no verb (by the parse) is no mention: a photo's caption or credit ("Image: Jane
+Doe.") reports nothing anyone did.
+
 Formats, not language, are ruled out by hand: names with brackets or other non-name characters, a number
 ending a person's name, and a capitalised abbreviation right after a clock time (a time zone: "10:30 BST").
 """
@@ -132,12 +135,18 @@ def _weight(tokens: list[Any]) -> float:
     return 1.0
 
 
+def _caption(token: Any) -> bool:
+    """The token stands in a sentence with no verb: a photo's caption or credit ("Image: Jane Doe."), which
+    reports nothing anyone did."""
+    return not any(t.pos_ in ("VERB", "AUX") for t in token.sent)
+
+
 def mentions_in(doc: Any, article_id: str, offset: int = 0) -> list[Mention]:
     """Names in a parsed text (offset: where the text starts in its article), with the NER's kind."""
     out: list[Mention] = []
     covered: set[int] = set()
     for ent in doc.ents:
-        if ent.label_ not in KINDS:
+        if ent.label_ not in KINDS or _caption(ent[0]):
             covered |= {t.i for t in ent}
             continue
         tokens = _clean_span(list(ent))
@@ -161,7 +170,7 @@ def mentions_in(doc: Any, article_id: str, offset: int = 0) -> list[Mention]:
             continue
         tokens = _clean_span(run)
         run = []
-        if tokens and _is_name(tokens):
+        if tokens and _is_name(tokens) and not _caption(tokens[0]):
             a, b = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
             out.append(Mention(doc.text[a:b], None, article_id, offset + a, offset + b, 0.0))
     return sorted(out, key=lambda m: (m.article_id, m.start))

@@ -90,3 +90,9 @@ def test_a_word_before_two_peoples_names_is_a_title_but_a_shared_first_name_is_n
 def test_a_one_word_name_alone_is_of_no_sure_kind():
     found = join_entities([mention("Humberto", "person", "a"), mention("Humberto", "person", "b", 30)])
     assert [e.kind for e in found] == ["other"]
+
+
+def test_a_name_only_in_a_photo_credit_is_no_one_involved():
+    found = entities_of("Mayor Lena Voss opened the new bridge on Friday. Image: Tomas Rehn.",
+                        "The bridge cost four million euros, Lena Voss said. Image: Tomas Rehn (photo).")
+    assert [e.name for e in found] == ["Lena Voss"]
