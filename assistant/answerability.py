@@ -5,7 +5,9 @@ The question is read by the language pipeline (`language.analyze`): what kind of
 about which noun. The candidate sentences are those of the retrieved passages whose article names
 everything the question names. A sentence answers an entity question when it holds an entity of the
 expected label (for a name, one the small recogniser called another kind of name counts less) that the
-question does not already hold, attached in the parse to the noun asked about
+question does not already hold (or, for a "what/which <noun>" question asking for no number or time, a
+common noun of the kind asked about, "a crossbow" for "what weapon", counting less), attached in the
+parse to the noun asked about
 (`15` as the numeric modifier of `wheelchairs` for "how many mobility chairs") or, with no noun, to the
 question's verb ("who founded": the subject of "founded"), in a clause not about another name than the one
 the question asks about ("John Roe received 9%" for "how many votes did Jane Doe receive"). A sentence that
@@ -239,6 +241,14 @@ def _verbs_over(ent: Any, hops: int = 4) -> list[Any]:
     return out
 
 
+def _clause_words(ent: Any) -> list[str]:
+    """The event of the entity's clause, its verbs and nouns: "illegal exploitation ... is observed in the X
+    deposit"."""
+    over = _verbs_over(ent)
+    clause = over[-1].subtree if over else ent.sent
+    return list(dict.fromkeys(t.lemma_.lower() for t in clause if t.pos_ in ("VERB", "NOUN", "ADJ") and t.is_alpha))
+
+
 def _in_question(ent: Any, q: Question) -> bool:
     """The question already holds it ("the nine men jailed": nine is no answer to how many crimes)."""
     # "AT&T" and "U.S." are words too; a possessive "'s" is none
@@ -296,6 +306,7 @@ OTHER_NAME = 0.6  # a name the recogniser gave another kind than the one asked f
 MODIFIER_EVENT = 0.5  # the event match of a name modifying a noun ("the Riverton mayor") counts this much
 OTHER_SUBJECT = 0.3  # an answer in a clause whose subject is a name other than the question's counts this much
 OTHER_COUNT = 0.3  # a sentence giving a noun of the question another number or rank counts this much
+NOUN_WEIGHT = 0.8  # a common noun answering "what/which <noun>" ("a crossbow" for "what weapon") counts this much
 
 
 def _attached(ent: Any, q: Question, sim: WordSimilarity, refers: tuple[str, ...] = ()) -> float:
@@ -309,9 +320,7 @@ def _attached(ent: Any, q: Question, sim: WordSimilarity, refers: tuple[str, ...
     said = _context(ent, of_subject=q.wh != "how old")
     context = [t.lemma_.lower() for t in said if not _pronoun(t)] + (list(refers) if any(map(_pronoun, said)) else [])
     over = _verbs_over(ent)
-    # the event of its clause, verbs and nouns: "illegal exploitation ... is observed in the X deposit"
-    clause = over[-1].subtree if over else ent.sent
-    verbs = list(dict.fromkeys(t.lemma_.lower() for t in clause if t.pos_ in ("VERB", "NOUN", "ADJ") and t.is_alpha))
+    verbs = _clause_words(ent)
     of_verb = max((sim(w, v) for w in q.verbs for v in verbs), default=0.0) if q.verbs else None
     if of_verb is not None and q.events and over and over[0].pos_ in ("VERB", "AUX"):
         # or its verb's phrase like the question's: "was hospitalized on May 2" for "taken into hospital"
@@ -433,6 +442,31 @@ def _follows(before: Sentence, c: Sentence) -> bool:
     return before.article_id == c.article_id and 0 < c.start - before.start - len(before.text) < 4
 
 
+def _nouns(doc: Any, q: Question, sim: WordSimilarity) -> list[tuple[Any, float]]:
+    """Common nouns that answer "what/which <noun>", as (span, attachment): a noun of the kind asked about
+    ("a crossbow" for "what weapon"), or the modifier of the noun asked about ("propane gas" for "what
+    gas"), of the question's event. How like the kind a noun is comes from word similarity, less sure than a
+    recogniser's label: it counts `NOUN_WEIGHT`."""
+    out = []
+    for t in doc:
+        if t.pos_ != "NOUN" or t.lemma_.lower() in q.terms:
+            continue
+        head = t.head
+        if t.dep_ in ("compound", "amod") and head.pos_ == "NOUN" and head.i > t.i:
+            if head.lemma_.lower() not in q.terms:
+                continue  # a part of a longer phrase, judged at its head
+            kind = sim(q.focus or "", head.lemma_.lower())
+        else:
+            kind = sim(q.focus or "", t.lemma_.lower())
+        span = doc[min([t.i] + [m.i for m in t.lefts if m.dep_ in ("compound", "amod")]):t.i + 1]
+        if any(w.lemma_.lower() in q.terms for w in span):
+            continue
+        of_verb = max((sim(w, v) for w in q.verbs for v in _clause_words(span)), default=0.0) if q.verbs else None
+        attached = kind if of_verb is None else kind * (1 - PREDICATE_WEIGHT + PREDICATE_WEIGHT * of_verb)
+        out.append((span, NOUN_WEIGHT * attached))
+    return out
+
+
 def _holds(q: Question, c: Sentence, doc: Any, lemmas: frozenset[str], sim: WordSimilarity, full: float,
            weight: float) -> None:
     """Score the sentence by the answer it holds: for an entity question the entity of an expected label,
@@ -456,6 +490,8 @@ def _holds(q: Question, c: Sentence, doc: Any, lemmas: frozenset[str], sim: Word
     if q.labels & NUMBERS:  # a bare number the model left unlabelled
         found += [(doc[t.i:t.i + 1], _attached(doc[t.i:t.i + 1], q, sim, c.refers)) for t in doc
                   if t.like_num and not t.ent_type_ and t.lower_ not in q.words]
+    if q.focus and q.wh in ("which", "what") and not q.labels <= TIMES | NUMBERS:
+        found += _nouns(doc, q, sim)
     found = [(e, a * (OTHER_SUBJECT if _other_subject(e, q) else 1.0)) for e, a in found]
     if found:
         ent, attach = max(found, key=lambda f: f[1])

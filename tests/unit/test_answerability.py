@@ -215,6 +215,22 @@ def test_a_question_in_other_words_than_its_article_is_answered_at_a_lower_score
     assert not near.answerable and extractive_answer(near).startswith(REFUSAL)
 
 
+def test_a_common_noun_of_the_kind_asked_about_answers_what_noun(embeddings):
+    """"What weapon" asks for no name: a crossbow is one, and "propane gas" says which gas; a story that
+    names neither does not say."""
+    passages = _passages("A man attacked two guards with a crossbow at the Riverton depot on Tuesday, police said.",
+                         "Both guards were taken to hospital.")
+    a = _assess("What weapon did the man use to attack the guards at the Riverton depot?", passages, embeddings)
+    assert a.answerable and a.ranked[0].answer == "crossbow"
+    passages = _passages("The Riverton bakery ran out of propane gas on Sunday.", "Its ovens stayed cold all day.")
+    a = _assess("What gas did the Riverton bakery run out of?", passages, embeddings)
+    assert a.answerable and a.ranked[0].answer == "propane"
+    passages = _passages("A man attacked two guards at the Riverton depot on Tuesday, police said.",
+                         "Both guards were taken to hospital.")
+    near = _assess("What weapon did the man use to attack the guards at the Riverton depot?", passages, embeddings)
+    assert not near.answerable and extractive_answer(near).startswith(REFUSAL)
+
+
 def test_a_number_attached_to_the_noun_asked_about_answers(embeddings):
     passages = _passages("Heavy rain flooded Riverton on Tuesday.",
                          "The council sent 14 rescue boats to the town, officials said.")
