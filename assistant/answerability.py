@@ -442,6 +442,11 @@ def _follows(before: Sentence, c: Sentence) -> bool:
     return before.article_id == c.article_id and 0 < c.start - before.start - len(before.text) < 4
 
 
+def _takes_nouns(q: Question) -> bool:
+    """A "what/which <noun>" question that asks for no number or time may be answered by a common noun."""
+    return bool(q.focus) and q.wh in ("which", "what") and not q.labels <= TIMES | NUMBERS
+
+
 def _nouns(doc: Any, q: Question, sim: WordSimilarity) -> list[tuple[Any, float]]:
     """Common nouns that answer "what/which <noun>", as (span, attachment): a noun of the kind asked about
     ("a crossbow" for "what weapon"), or the modifier of the noun asked about ("propane gas" for "what
@@ -490,7 +495,7 @@ def _holds(q: Question, c: Sentence, doc: Any, lemmas: frozenset[str], sim: Word
     if q.labels & NUMBERS:  # a bare number the model left unlabelled
         found += [(doc[t.i:t.i + 1], _attached(doc[t.i:t.i + 1], q, sim, c.refers)) for t in doc
                   if t.like_num and not t.ent_type_ and t.lower_ not in q.words]
-    if q.focus and q.wh in ("which", "what") and not q.labels <= TIMES | NUMBERS:
+    if _takes_nouns(q):
         found += _nouns(doc, q, sim)
     found = [(e, a * (OTHER_SUBJECT if _other_subject(e, q) else 1.0)) for e, a in found]
     if found:
@@ -591,7 +596,7 @@ def _assess(q: Question, passages: list[Passage], have: dict[str, set[str]], emb
         told = max(untold, key=lambda c: c.match)
         return _decided(q, ranked, 0.0, "an article says this is not known", [told])
     if score < threshold:
-        why = (f"no sentence gives {_kinds(q.labels)} for {q.focus_phrase or q.predicate or 'what is asked'!r}"
+        why = (f"no sentence gives {_kinds(q)} for {q.focus_phrase or q.predicate or 'what is asked'!r}"
                if q.kind == ENTITY else "no sentence says more than the question asks")
         return _decided(q, ranked, score, why, [closest])
     why = f"{best.answer!r} answers it" if best.answer else "a sentence answers it"
@@ -630,13 +635,17 @@ KIND_WORDS = {"PERSON": "person", "NORP": "group", "ORG": "organisation", "GPE":
               "WORK_OF_ART": "name", "LAW": "name"}
 
 
-def _kinds(labels: frozenset[str]) -> str:
-    """The expected answer in a reader's words: "a person, group or organisation"."""
+def _kinds(q: Question) -> str:
+    """The expected answer in a reader's words: "a person, group or organisation"; "a name or a noun" where a
+    common noun answers too."""
+    labels = q.labels
     words = list(dict.fromkeys(KIND_WORDS.get(lb, "name") for lb in sorted(labels, key=list(KIND_WORDS).index)))
     if len(words) > 3:
-        return "a name" if labels <= NAMED else "a number or date" if not labels & NAMED else "a name or number"
-    said = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
-    return ("an " if said[0] in "aeiou" else "a ") + said
+        said = "name" if labels <= NAMED else "number or date" if not labels & NAMED else "name or number"
+    else:
+        said = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+    said = ("an " if said[0] in "aeiou" else "a ") + said
+    return f"{said} or a noun" if _takes_nouns(q) else said
 
 
 def _refused(q: Question, reason: str, relevance: float, threshold: float) -> Assessment:
