@@ -8,7 +8,8 @@ expected label (for a name, one the small recogniser called another kind of name
 question does not already hold (or, for a "what/which <noun>" question asking for no number or time, a
 common noun of the kind asked about, "a crossbow" for "what weapon", counting less), attached in the
 parse to the noun asked about
-(`15` as the numeric modifier of `wheelchairs` for "how many mobility chairs") or, with no noun, to the
+(`15` as the numeric modifier of `wheelchairs` for "how many mobility chairs"; a date to a noun of the question
+it dates, "the 2008 merger" for "in what year was the merger agreed") or, with no noun, to the
 question's verb ("who founded": the subject of "founded"), in a clause not about another name than the one
 the question asks about ("John Roe received 9%" for "how many votes did Jane Doe receive"). A sentence that
 gives a noun of the question another number or rank ("73 months" for "the 47-month sentence", "the first
@@ -354,9 +355,15 @@ def _attached(ent: Any, q: Question, sim: WordSimilarity, refers: tuple[str, ...
         attached = max(slot, of_noun)
     else:
         attached = max(slot, of_noun * (1 - PREDICATE_WEIGHT + PREDICATE_WEIGHT * of_verb), PREDICATE_WEIGHT * of_verb)
+    if not q.labels <= TIMES or q.about:
+        return attached
     # a date is said of an event, not of the noun naming its unit: "in what year did it open" asks what "when
-    # did it open" does ("it opened in 1990")
-    return max(attached, of_event) if q.labels <= TIMES and not q.about else attached
+    # did it open" does ("it opened in 1990"); or of a noun the question speaks of, which it dates: "the 2008
+    # merger" says in what year the merger was agreed
+    head = ent.root.head
+    dates_noun = ent.root.dep_ in ("nummod", "compound", "amod", "poss", "nmod") and head.pos_ == "NOUN" and \
+        head.i > ent.root.i and head.lemma_.lower() in q.terms - {q.focus}
+    return max(attached, of_event, ABOUT_WEIGHT if dates_noun else 0.0)
 
 
 def _other_subject(ent: Any, q: Question) -> bool:

@@ -399,6 +399,13 @@ def test_a_year_is_said_of_the_event_not_of_the_word_year(embeddings):
     assert a.ranked[0].answer == "2011" and a.ranked[0].score >= 0.5
 
 
+def test_a_date_modifying_a_noun_of_the_question_says_when_that_was(embeddings):
+    passages = _passages("Under the 2008 merger, the Riverton mill became part of Kessler Works.",
+                         "The mill employs 300 people.")
+    a = _assess("In what year was the merger of the Riverton mill agreed?", passages, embeddings)
+    assert a.answerable and a.ranked[0].answer == "2008"
+
+
 def test_a_refusal_says_what_kind_of_answer_was_looked_for(embeddings):
     passages = _passages("The Riverton dam was finished in 1990.", "The dam holds back the Riverton reservoir.")
     a = _assess("Which company built the Riverton dam?", passages, embeddings)
