@@ -347,23 +347,23 @@ def _attached(ent: Any, q: Question, sim: WordSimilarity, refers: tuple[str, ...
         slot = SLOT_WEIGHT * (max(sim(w, v) for w in asked for v in said)
                               if asked and verb.pos_ in ("VERB", "AUX") else 1.0)
     of_event = max(slot, PREDICATE_WEIGHT if of_verb is None else of_verb)
+    # a date may be said of a noun the question speaks of, which it dates: "the 2008 merger" says when the
+    # merger was agreed
+    head = ent.root.head
+    dated = ABOUT_WEIGHT if q.labels <= TIMES and not q.about and head.pos_ == "NOUN" and head.i > ent.root.i and \
+        ent.root.dep_ in ("nummod", "compound", "amod", "poss", "nmod") and head.lemma_.lower() in q.terms - {q.focus} \
+        else 0.0
     if not q.focus and not q.about:
-        return of_event
+        return max(of_event, dated)
     nouns = [(q.focus, 1.0), (q.focus_name, 1.0), (q.about, ABOUT_WEIGHT)]
     of_noun = max((w * sim(word, c) for word, w in nouns if word for c in context), default=0.0)
     if of_verb is None:
         attached = max(slot, of_noun)
     else:
         attached = max(slot, of_noun * (1 - PREDICATE_WEIGHT + PREDICATE_WEIGHT * of_verb), PREDICATE_WEIGHT * of_verb)
-    if not q.labels <= TIMES or q.about:
-        return attached
     # a date is said of an event, not of the noun naming its unit: "in what year did it open" asks what "when
-    # did it open" does ("it opened in 1990"); or of a noun the question speaks of, which it dates: "the 2008
-    # merger" says in what year the merger was agreed
-    head = ent.root.head
-    dates_noun = ent.root.dep_ in ("nummod", "compound", "amod", "poss", "nmod") and head.pos_ == "NOUN" and \
-        head.i > ent.root.i and head.lemma_.lower() in q.terms - {q.focus}
-    return max(attached, of_event, ABOUT_WEIGHT if dates_noun else 0.0)
+    # did it open" does ("it opened in 1990")
+    return max(attached, of_event, dated) if q.labels <= TIMES and not q.about else attached
 
 
 def _other_subject(ent: Any, q: Question) -> bool:

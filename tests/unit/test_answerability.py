@@ -404,6 +404,10 @@ def test_a_date_modifying_a_noun_of_the_question_says_when_that_was(embeddings):
                          "The mill employs 300 people.")
     a = _assess("In what year was the merger of the Riverton mill agreed?", passages, embeddings)
     assert a.answerable and a.ranked[0].answer == "2008"
+    passages = _passages("In a 2008 agreement, the council handed the Riverton mill to Kessler Works.",
+                         "The mill employs 300 people.")
+    a = _assess("When was the agreement on the Riverton mill signed?", passages, embeddings)
+    assert a.answerable and a.ranked[0].answer == "2008"
 
 
 def test_a_refusal_says_what_kind_of_answer_was_looked_for(embeddings):
