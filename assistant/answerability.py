@@ -349,10 +349,9 @@ def _attached(ent: Any, q: Question, sim: WordSimilarity, refers: tuple[str, ...
     of_event = max(slot, PREDICATE_WEIGHT if of_verb is None else of_verb)
     # a date may be said of a noun the question speaks of, which it dates: "the 2008 merger" says when the
     # merger was agreed
-    head = ent.root.head
-    dated = ABOUT_WEIGHT if q.labels <= TIMES and not q.about and head.pos_ == "NOUN" and head.i > ent.root.i and \
-        ent.root.dep_ in ("nummod", "compound", "amod", "poss", "nmod") and head.lemma_.lower() in q.terms - {q.focus} \
-        else 0.0
+    dated = ABOUT_WEIGHT if q.labels <= TIMES and not q.about and modified.pos_ == "NOUN" and \
+        modified.i > ent.root.i and ent.root.dep_ in ("nummod", "compound", "amod", "poss", "nmod") and \
+        modified.lemma_.lower() in q.terms - {q.focus} else 0.0
     if not q.focus and not q.about:
         return max(of_event, dated)
     nouns = [(q.focus, 1.0), (q.focus_name, 1.0), (q.about, ABOUT_WEIGHT)]
