@@ -242,12 +242,15 @@ def _verbs_over(ent: Any, hops: int = 4) -> list[Any]:
     return out
 
 
-def _clause_words(ent: Any) -> list[str]:
-    """The event of the entity's clause, its verbs and nouns: "illegal exploitation ... is observed in the X
-    deposit"."""
+def _clause_match(ent: Any, q: Question, sim: WordSimilarity) -> float | None:
+    """How like the question's verbs the event of the entity's clause is, by its verbs and nouns ("illegal
+    exploitation ... is observed in the X deposit"); None when the question has no verb."""
+    if not q.verbs:
+        return None
     over = _verbs_over(ent)
     clause = over[-1].subtree if over else ent.sent
-    return list(dict.fromkeys(t.lemma_.lower() for t in clause if t.pos_ in ("VERB", "NOUN", "ADJ") and t.is_alpha))
+    words = dict.fromkeys(t.lemma_.lower() for t in clause if t.pos_ in ("VERB", "NOUN", "ADJ") and t.is_alpha)
+    return max((sim(w, v) for w in q.verbs for v in words), default=0.0)
 
 
 def _in_question(ent: Any, q: Question) -> bool:
@@ -321,8 +324,7 @@ def _attached(ent: Any, q: Question, sim: WordSimilarity, refers: tuple[str, ...
     said = _context(ent, of_subject=q.wh != "how old")
     context = [t.lemma_.lower() for t in said if not _pronoun(t)] + (list(refers) if any(map(_pronoun, said)) else [])
     over = _verbs_over(ent)
-    verbs = _clause_words(ent)
-    of_verb = max((sim(w, v) for w in q.verbs for v in verbs), default=0.0) if q.verbs else None
+    of_verb = _clause_match(ent, q, sim)
     if of_verb is not None and q.events and over and over[0].pos_ in ("VERB", "AUX"):
         # or its verb's phrase like the question's: "was hospitalized on May 2" for "taken into hospital"
         phrase = verb_phrase(over[0], {t.i for t in ent})
@@ -472,7 +474,7 @@ def _nouns(doc: Any, q: Question, sim: WordSimilarity) -> list[tuple[Any, float]
         span = doc[min([t.i] + [m.i for m in t.lefts if m.dep_ in ("compound", "amod")]):t.i + 1]
         if any(w.lemma_.lower() in q.terms for w in span):
             continue
-        of_verb = max((sim(w, v) for w in q.verbs for v in _clause_words(span)), default=0.0) if q.verbs else None
+        of_verb = _clause_match(span, q, sim)
         attached = kind if of_verb is None else kind * (1 - PREDICATE_WEIGHT + PREDICATE_WEIGHT * of_verb)
         out.append((span, NOUN_WEIGHT * attached))
     return out
