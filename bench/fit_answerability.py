@@ -87,14 +87,16 @@ def main() -> None:
     print(f"threshold refusing {args.near:.2f} of the left-out near misses: {threshold:.2f}, which refuses "
           f"{np.mean(left_out[y] < threshold):.3f} of the answerable questions (the old score, at the same share: "
           f"{np.mean(old[y] < np.quantile(old[~y], args.near)):.3f})")
-    current = x @ np.array(DECISION_WEIGHTS) + DECISION_BIAS  # the module's weights, for a refit to beat
-    print(f"the module's weights on the same questions: AUC {roc_auc_score(y, current):.3f}")
+    def current(inputs: np.ndarray) -> np.ndarray:  # the module's weights, for a refit to beat
+        return inputs @ np.array(DECISION_WEIGHTS) + DECISION_BIAS
+
+    print(f"the module's weights on the same questions: AUC {roc_auc_score(y, current(x)):.3f}")
     if check:
         cx, cy, cold = arrays(check)
         decided = model.predict_proba(cx)[:, 1]
         print(f"never fitted on ({args.check}, {len(check)} questions): AUC {roc_auc_score(cy, cold):.3f} -> "
               f"{roc_auc_score(cy, decided):.3f} (the module's weights: "
-              f"{roc_auc_score(cy, cx @ np.array(DECISION_WEIGHTS) + DECISION_BIAS):.3f}); at {threshold:.2f}, near "
+              f"{roc_auc_score(cy, current(cx)):.3f}); at {threshold:.2f}, near "
               f"misses refused {np.mean(decided[~cy] < threshold):.3f}, answerable refused "
               f"{np.mean(decided[cy] < threshold):.3f}")
     weights = ", ".join(f"{w:.3f}" for w in model.coef_[0])
