@@ -208,7 +208,8 @@ def _participle(doc: Any, root: Any) -> Any:
     the verb asked about, not a clause describing the subject."""
     if root is None or root.lemma_ != "be":
         return None
-    last = max((t.i for t in doc if not t.is_punct), default=0)
+    # the question's end, before a phrase saying where the fact comes from (", according to the report")
+    last = max((t.i for t in doc if not t.is_punct and not any(map(_attribution, [t, *t.ancestors]))), default=0)
     return next((t for s in root.children if s.dep_ in ("nsubj", "nsubjpass", "attr") for t in s.children
                  if t.dep_ == "acl" and t.tag_ == "VBN" and t.right_edge.i >= last), None)
 
@@ -312,6 +313,13 @@ def _subject(verb: Any) -> str | None:
     return None
 
 
+def _attribution(t: Any) -> bool:
+    """A verb the parser uses as a preposition: "according to the report", "including three children". It
+    says where a fact comes from or what it holds, not the event asked about, unless it holds the wh-word:
+    "according to which agency"."""
+    return t.dep_ == "prep" and t.pos_ == "VERB" and not any(w.tag_ in WH_TAGS for w in t.subtree)
+
+
 PHRASE_PARTS = ("prt", "dobj", "dative", "prep", "attr", "acomp", "xcomp", "oprd", "agent", "neg")
 HEAD_PARTS = ("compound", "amod", "aux", "prt", "pobj")  # what of a complement its phrase keeps
 
@@ -324,7 +332,7 @@ def verb_phrase(verb: Any, leave: set[int]) -> str:
     event is where its verb alone does not ("taken" is far from "hospitalized", the phrases are near)."""
     toks = [verb]
     for c in verb.children:
-        if c.dep_ in PHRASE_PARTS and not any(t.i in leave for t in c.subtree):
+        if c.dep_ in PHRASE_PARTS and not _attribution(c) and not any(t.i in leave for t in c.subtree):
             heads = [c, *(g for g in c.children if g.dep_ in HEAD_PARTS)]
             toks += heads + [m for g in heads if g.dep_ == "pobj" for m in g.children if m.dep_ in ("compound", "amod")]
     return " ".join(t.text for t in sorted(toks, key=lambda t: t.i) if not t.is_punct)
@@ -494,7 +502,7 @@ def analyze(question: str, embeddings: Embeddings) -> Question:
     # the event asked about: the main verb and the verbs of its complements ("announce that it would be
     # relocated"), not those of clauses that only set the scene ("when their boat sank") or describe a noun
     # ("who chaired the postponed meeting" asks of chairing)
-    events = [t for t in doc if _verb(t) and not _in_clause(t) and t.dep_ != "amod"]
+    events = [t for t in doc if _verb(t) and not _in_clause(t) and t.dep_ != "amod" and not _attribution(t)]
     participle = _participle(doc, root) if not events else None
     if participle is not None:
         verb, events = participle, [participle]

@@ -495,6 +495,21 @@ def test_the_event_asked_about_is_the_main_verb_not_a_describing_one(embeddings)
     assert "stay" in q.verbs and "test" not in q.verbs
 
 
+def test_where_a_fact_comes_from_is_not_the_event_asked_about(embeddings):
+    """"according to the harbour office" says who tells, not what happened: the month the ferry is expected back
+    is October, not the month of a sentence that also says "according to"; unless the question asks who told."""
+    passages = _passages("According to the harbour office, storms closed the Riverton ferry in March.",
+                         "The service is suspended and expected back in October.")
+    for question in ("In which month was the Riverton ferry service expected back, according to the harbour office?",
+                     "When is the Riverton ferry service expected back, according to the harbour office?"):
+        a = _assess(question, passages, embeddings)
+        assert a.answerable and a.ranked[0].answer == "October" and a.question.verbs == ("expect",)
+    passages = _passages("According to the Westshire Courier, 40 houses were flooded in Riverton.",
+                         "The Riverton council said 12 families were rehoused.")
+    a = _assess("According to which newspaper were 40 houses flooded in Riverton?", passages, embeddings)
+    assert a.answerable and a.ranked[0].answer == "the Westshire Courier"
+
+
 def test_a_relative_that_is_not_the_question_word(embeddings):
     q = analyze("What is the name of the bridge near Riverton that was closed by the flood?", embeddings)
     assert q.kind == "entity" and q.focus == "bridge"
