@@ -158,11 +158,13 @@ class HybridRetriever(BaseRetriever):
             self.lexical = load_lexical(self.store)
         return self.lexical
 
-    def search(self, query: str, filters: Filters | None = None, k: int | None = None) -> list[Passage]:
+    def search(self, query: str, filters: Filters | None = None, k: int | None = None,
+               per_article: int | None = None) -> list[Passage]:
         """The k best passages: dense and lexical lists for the question, fused by RRF,
         boosted when their article's date falls in a period the question names, at most `per_article`
         passages from one article."""
         k = k or self.k
+        per_article = per_article or self.per_article
         filters = filters or Filters()
         window = None if (filters.since or filters.until) else question_window(query)
         vector = self.embeddings.embed_query(query)
@@ -199,7 +201,7 @@ class HybridRetriever(BaseRetriever):
         per: dict[str, int] = {}
         for cid in sorted(fused, key=lambda c: -fused[c]):
             found = best.get(cid)
-            if found is None or per.get(found.article_id, 0) >= self.per_article:
+            if found is None or per.get(found.article_id, 0) >= per_article:
                 continue
             per[found.article_id] = per.get(found.article_id, 0) + 1
             out.append(found)

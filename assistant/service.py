@@ -209,9 +209,10 @@ class Assistant:
 
     # ---- ask --------------------------------------------------------------------------------------
 
-    def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Passage]:
-        """One ranked search of the store (a briefing's searches)."""
-        passages = self.retriever().search(query, filters, k or self.settings.k)
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None,
+               per_article: int | None = None) -> list[Passage]:
+        """One ranked search of the store (a briefing's searches: at most two passages from one article)."""
+        passages = self.retriever().search(query, filters, k or self.settings.k, per_article)
         if self._stamp is None:  # the index this process now holds (loaded or rebuilt by that search)
             self._stamp = self._lexical_stamp()
         return passages
@@ -219,11 +220,13 @@ class Assistant:
     def retrieve(self, question: str, k: int | None = None, filters: Filters | None = None) -> list[Passage]:
         """The passages an answer reads: the question's k best; of one that joins several ("Who founded it,
         and when did it close?"), each part's and the whole's in turn, k for each part: the story that answers
-        one part may rank low for the whole."""
+        one part may rank low for the whole. Up to `Settings.per_article` passages come from one article: the
+        sentence that answers is often in a part of the story the two best passages do not hold."""
         asked = question_parts(question)
+        per = self.settings.per_article
         if len(asked) == 1:
-            return self.search(question, k, filters)
-        found = in_turn([self.search(q, k, filters) for q in [*asked, question]], key=lambda p: p.chunk_id)
+            return self.search(question, k, filters, per)
+        found = in_turn([self.search(q, k, filters, per) for q in [*asked, question]], key=lambda p: p.chunk_id)
         return found[:(k or self.settings.k) * len(asked)]
 
     def assess(self, question: str, passages: list[Passage]) -> Assessment:

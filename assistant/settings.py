@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     max_retries: int = Field(3, ge=0, description="Retries with backoff on 429 and 5xx.")
 
     k: int = Field(6, ge=1, le=50, description="Passages given to the answer.")
+    per_article: int = Field(
+        4, ge=1, le=50, description="Most of the answer's passages from one article (a briefing's searches take 2)."
+    )
     chunk_chars: int = Field(900, ge=200, description="Target chunk size in characters (sentences kept whole).")
     chunk_overlap_sentences: int = Field(1, ge=0, description="Sentences repeated at the start of the next chunk.")
     dense_weight: float = Field(1.0, ge=0.0, description="Weight of dense retrieval in rank fusion.")

@@ -1,4 +1,5 @@
 import json
+from collections import Counter
 
 from assistant.prompts import REFUSAL
 from assistant.retrieval import Filters
@@ -187,3 +188,32 @@ def test_a_question_that_joins_two_reads_each_parts_story_even_at_one_passage(ma
     assert any("escape-room-fire" in f for f in files) and any("crew-dragon" in f for f in files)
     # one search for the whole question gives one story
     assert len(assistant.search(question, k=1)) == 1
+
+
+def test_an_answer_in_a_later_part_of_a_long_story_is_found(make_settings, embeddings, tmp_path):
+    """The question names what most of the story's passages speak of; the sentence that answers is in
+    another. An answer reads up to four passages of one article; a briefing's search still takes two."""
+    places = ["the old stone bridge", "the market square", "the sports centre shelter", "the east bank barrier",
+              "the school buses", "the power cuts", "the sandbag volunteers", "the helpline for families",
+              "the insurance claims", "the town hall", "the lower streets", "the river gauge"]
+    paragraphs = ["Riverton Flood Leaves Town Under Water\n\nMarch 3, 2021\n\nHeavy rain flooded the town of Riverton "
+                  "in Westshire on Tuesday, forcing hundreds of residents from their homes. The River Alder burst its "
+                  "banks shortly after midnight, and water rose quickly through the lower streets of Riverton."]
+    paragraphs += [f"The Riverton flood also reached {p}, the council said. Officials in Riverton said the flood had "
+                   f"left damage around {p} that would take weeks to repair. Residents near {p} were told the Riverton "
+                   f"flood warning would stay in place until Thursday morning, and crews checked {p} again on Wednesday."
+                   for p in places]
+    paragraphs.insert(9, "Insurers said claims would take weeks to settle. The Westshire fire brigade said its crews "
+                         "rescued 37 people from cars and houses during the night.")
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "flood.txt").write_text("\n\n".join(paragraphs) + "\n")
+    (folder / "rail.txt").write_text("New Rail Line Approved\n\nMarch 5, 2021\n\nWestshire county approved a new rail "
+                                     "line between Portmarsh and Kelby on Friday.\n")
+    assistant = Assistant(make_settings(), embeddings=embeddings)
+    assistant.ingest([str(folder)])
+    question = ("During the Riverton flood, which damaged the old stone bridge and the market square, how many people "
+                "did the fire brigade save?")
+    answer = assistant.ask(question, llm="extractive")
+    assert not answer.refused and "rescued 37 people" in answer.answer
+    assert max(Counter(p.article_id for p in assistant.search(question)).values()) == 2
