@@ -64,7 +64,7 @@ from assistant.retrieval import CLIPPED_FROM, in_turn, mentions_name, name_token
 from assistant.text import content_tokens, looks_like_instruction
 from assistant.types import Answerability, Passage
 
-MOST_SENTENCES = 48  # the retrieved sentences parsed for an answer, in retrieval order
+MOST_SENTENCES = 32  # the retrieved sentences parsed for an answer, in retrieval order (about four passages)
 FOLLOWING = 0.8  # a sentence matches at least this share of the match of the sentence before it
 COVERED = 0.6  # a passage holding this share of the question's words is about it, however far by meaning
 UNTOLD_NEAR = 0.8  # a sentence saying it is not known counts when it matches this share of the closest one
