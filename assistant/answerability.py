@@ -349,9 +349,11 @@ def _attached(ent: Any, q: Question, sim: WordSimilarity, refers: tuple[str, ...
         slot = SLOT_WEIGHT * (max(sim(w, v) for w in asked for v in said)
                               if asked and verb.pos_ in ("VERB", "AUX") else 1.0)
     of_event = max(slot, PREDICATE_WEIGHT if of_verb is None else of_verb)
-    # a date may be said of a noun the question speaks of, which it dates: "the 2008 merger" says when the
-    # merger was agreed
-    dated = ABOUT_WEIGHT if q.labels <= TIMES and not q.about and modified.pos_ == "NOUN" and \
+    # a time question of no noun's time: a date is said of its event, not of the noun naming its unit ("in what
+    # year did it open" asks what "when did it open" does: "it opened in 1990"), or of a noun the question speaks
+    # of, which it dates ("the 2008 merger" says when the merger was agreed)
+    timely = q.labels <= TIMES and not q.about
+    dated = ABOUT_WEIGHT if timely and modified.pos_ == "NOUN" and \
         modified.i > ent.root.i and ent.root.dep_ in ("nummod", "compound", "amod", "poss", "nmod") and \
         modified.lemma_.lower() in q.terms - {q.focus} else 0.0
     if not q.focus and not q.about:
@@ -362,9 +364,7 @@ def _attached(ent: Any, q: Question, sim: WordSimilarity, refers: tuple[str, ...
         attached = max(slot, of_noun)
     else:
         attached = max(slot, of_noun * (1 - PREDICATE_WEIGHT + PREDICATE_WEIGHT * of_verb), PREDICATE_WEIGHT * of_verb)
-    # a date is said of an event, not of the noun naming its unit: "in what year did it open" asks what "when
-    # did it open" does ("it opened in 1990")
-    return max(attached, of_event, dated) if q.labels <= TIMES and not q.about else attached
+    return max(attached, of_event, dated) if timely else attached
 
 
 def _other_subject(ent: Any, q: Question) -> bool:
