@@ -193,25 +193,30 @@ def _verb(t: Any) -> bool:
 def _inverted(t: Any) -> bool:
     """A noun object of a question's "do" that is the verb it helps: "did" with no subject, or an object that
     holds its own subject ("did police arrest", "did the water main burst"), and no other verb for "do" to
-    help."""
+    help (a clause setting the scene, "when he drove", is none)."""
     do = t.head
     if t.dep_ != "dobj" or do.lemma_ != "do" or do.i > t.i:
         return False
     subject = not any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in do.children) or any(
         c.dep_ in ("compound", "nmod") and c.pos_ in ("NOUN", "PROPN") for c in t.lefts)
-    return subject and not any(c.pos_ == "VERB" and c.dep_ not in ("relcl", "acl") for c in [*do.children, *t.children])
+    return subject and not any(c.pos_ == "VERB" and c.dep_ not in ("relcl", "acl", "advcl")
+                               for c in [*do.children, *t.children])
 
 
 def _participle(doc: Any, root: Any) -> Any:
-    """The passive participle a question ends with, which the small parser hangs from the subject of "be" when
-    the subject runs long ("at what hour was the new museum director *introduced* after the board meeting"):
-    the verb asked about, not a clause describing the subject."""
+    """The passive participle a question ends with, which the small parser hangs from the subject of "be" (or
+    from a noun inside it) when the subject runs long ("at what hour was the new museum director *introduced*
+    after the board meeting", "when was a ruling on closing the mill *expected*"), or makes a clause of its
+    own: the verb asked about, not a clause describing the subject. The tagger may take it for a past tense."""
     if root is None or root.lemma_ != "be":
         return None
     # the question's end, before a phrase saying where the fact comes from (", according to the report")
     last = max((t.i for t in doc if not t.is_punct and not any(map(_attribution, [t, *t.ancestors]))), default=0)
-    return next((t for s in root.children if s.dep_ in ("nsubj", "nsubjpass", "attr") for t in s.children
-                 if t.dep_ == "acl" and t.tag_ == "VBN" and t.right_edge.i >= last), None)
+    subjects = [s for s in root.children if s.dep_ in ("nsubj", "nsubjpass", "attr")]
+    hung = [t for s in subjects for t in s.subtree if t.dep_ == "acl"] + [
+        c for c in root.children if c.dep_ == "advcl" and subjects and c.i > subjects[0].i
+        and not any(g.dep_ in ("mark", "nsubj", "nsubjpass") or g.tag_ in WH_TAGS for g in c.children)]
+    return next((t for t in hung if t.tag_ in ("VBN", "VBD") and t.right_edge.i >= last), None)
 
 
 def _wh(doc: Any) -> tuple[str | None, Any]:
@@ -503,6 +508,9 @@ def analyze(question: str, embeddings: Embeddings) -> Question:
     # relocated"), not those of clauses that only set the scene ("when their boat sank") or describe a noun
     # ("who chaired the postponed meeting" asks of chairing)
     events = [t for t in doc if _verb(t) and not _in_clause(t) and t.dep_ != "amod" and not _attribution(t)]
+    # a "do" or "have" the parser made the main verb only helps the verb it governs ("what did forecasters
+    # predict", "how much did they have to pay")
+    events = [t for t in events if t != root or verb == root]
     participle = _participle(doc, root) if not events else None
     if participle is not None:
         verb, events = participle, [participle]

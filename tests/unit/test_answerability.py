@@ -88,6 +88,11 @@ def test_a_which_noun_is_typed_by_what_it_names(embeddings):
      {"verbs": ("introduce",)},
      ("The board met at 3 p.m. to discuss the budget of the museum.",
       "Jane Roe was introduced to the staff at 10 a.m. on the steps of the museum."), "10 a.m."),
+    # or from a noun deep inside the subject, tagged as a past tense
+    ("When was a decision on protecting the hill ponies of Riverton expected, according to the council?",
+     {"verbs": ("expect",)},
+     ("A decision on protecting the hill ponies of Riverton was first debated by the council on Monday.",
+      "The council said the decision is expected in June."), "June"),
 ])
 def test_what_the_small_parser_misreads_in_a_question_is_read_from_its_grammar(embeddings, question, read, sentences,
                                                                               answer):
@@ -493,6 +498,15 @@ def test_the_event_asked_about_is_the_main_verb_not_a_describing_one(embeddings)
     # nor the verb of a phrase that sets the scene: "after testing positive" asks of staying, not testing
     q = analyze("How many days did the mayor of Riverton stay home after testing positive?", embeddings)
     assert "stay" in q.verbs and "test" not in q.verbs
+
+
+def test_a_did_the_parser_takes_for_the_main_verb_asks_of_the_verb_it_helps(embeddings):
+    """The small parser may read "did Tom Reyes rescue" as "did" with the object "rescue": the question still asks
+    of rescuing, though a clause sets the scene ("when the river flooded Riverton")."""
+    passages = _passages("When the river flooded Riverton, Tom Reyes took his boat out.",
+                         "Reyes rescued 14 people from the water.")
+    a = _assess("How many people did Tom Reyes rescue when the river flooded Riverton?", passages, embeddings)
+    assert a.answerable and a.ranked[0].answer == "14" and a.question.verbs == ("rescue",)
 
 
 def test_where_a_fact_comes_from_is_not_the_event_asked_about(embeddings):
