@@ -194,6 +194,8 @@ def _context(ent: Any, of_subject: bool = True) -> list[Any]:
         out.append(before)
         if before.dep_ == "pobj" and before.head.head.pos_ == "NOUN":
             out.append(before.head.head)
+    # a relative pronoun stands for the noun its clause describes: "Jane Doe, who is 23 years old"
+    out += [t.head.head for t in out if t.tag_ in ("WP", "WDT") and t.head.dep_ == "relcl"]
     return [t for t in out if t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ") or _pronoun(t)]
 
 
@@ -405,12 +407,15 @@ def _untold(doc: Any, q: Question) -> bool:
 
 
 def _dated(ent: Any, q: Question) -> bool:
-    """A date answers "what year" or "which month" when it names one ("last year" does not), and "how many
-    days" when it counts them ("a 14-day quarantine", not "on Friday")."""
+    """A date answers "what year" or "which month" when it names one ("last year" does not), "how many days"
+    when it counts them ("a 14-day quarantine", not "on Friday"), and "how old" or "how long" when it counts
+    anything ("23 years old", "an hour", not "on Thursday")."""
     if ent.label_ not in TIMES:
         return True
     if q.wh == "how many":  # "how much time" may be "three hours"
-        return bool(q.focus) and any(q.focus in t.lower_ for t in ent)
+        return bool(q.focus) and any(t.lemma_.lower() == q.focus for t in ent)
+    if q.wh in ("how old", "how long"):  # a number, or "a" counting one: "an hour"
+        return any(t.like_num or t.morph.get("Definite") == ["Ind"] for t in ent)
     return q.wh not in ("which", "what") or names_unit(q.focus, ent.text)
 
 

@@ -509,6 +509,25 @@ def test_a_did_the_parser_takes_for_the_main_verb_asks_of_the_verb_it_helps(embe
     assert a.answerable and a.ranked[0].answer == "14" and a.question.verbs == ("rescue",)
 
 
+def test_a_day_of_the_week_is_no_length_of_time(embeddings):
+    """"How many days" and "how long" ask for a span: "on Friday" is none, "for about an hour" is one."""
+    a = _assess("How many days did the Riverton power cut last?",
+                _passages("The Riverton power cut began on Friday and the lights came back on Sunday."), embeddings)
+    assert not a.answerable
+    a = _assess("How long did the Riverton power cut last?",
+                _passages("The Riverton power cut began on Friday, and the power was out for about an hour."),
+                embeddings)
+    assert a.answerable and a.ranked[0].answer == "about an hour"
+
+
+def test_a_relative_pronoun_stands_for_the_noun_its_clause_describes(embeddings):
+    """"Reyes, who is 31 years old" gives the age of Reyes, not of "who"."""
+    passages = _passages("On Sunday, Tom Reyes of Lakeside won the Riverton marathon in 2:10:05.",
+                         "Reyes, who is 31 years old, finished ten seconds ahead of the field.")
+    a = _assess("How old was Tom Reyes when he won the Riverton marathon?", passages, embeddings)
+    assert a.answerable and a.ranked[0].answer == "31 years old"
+
+
 def test_where_a_fact_comes_from_is_not_the_event_asked_about(embeddings):
     """"according to the harbour office" says who tells, not what happened: the month the ferry is expected back
     is October, not the month of a sentence that also says "according to"; unless the question asks who told."""
