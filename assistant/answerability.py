@@ -510,6 +510,12 @@ def _holds(q: Question, c: Sentence, doc: Any, lemmas: frozenset[str], sim: Word
                   if t.like_num and not t.ent_type_ and t.lower_ not in q.words]
     if _takes_nouns(q):
         found += _nouns(doc, q, sim)
+    if q.focus and q.wh in ("which", "what") and not q.labels <= NAMED:
+        # of another label, modifying the noun asked about: "what majority" is answered by "the two-thirds
+        # majority", a count to the recogniser (a number or date modifying it is no name: "the 15-year-old girl")
+        found += [(e, OTHER_NAME * _attached(e, q, sim, c.refers)) for e in doc.ents
+                  if e.label_ not in q.labels and e.root.head.lemma_.lower() == q.focus and e.root.head.i > e.root.i
+                  and e.root.dep_ in ("nummod", "compound", "amod", "nmod", "quantmod") and not _in_question(e, q)]
     found = [(e, a * (OTHER_SUBJECT if _other_subject(e, q) else 1.0)) for e, a in found]
     if found:
         ent, attach = max(found, key=lambda f: f[1])

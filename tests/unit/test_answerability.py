@@ -520,6 +520,18 @@ def test_a_day_of_the_week_is_no_length_of_time(embeddings):
     assert a.answerable and a.ranked[0].answer == "about an hour"
 
 
+def test_a_number_of_another_kind_modifying_the_noun_asked_about_answers_it(embeddings):
+    """"What majority" asks for a share; the recogniser calls "two-thirds" a count. Said of "majority" itself, it
+    answers; a number said of the noun in a question asking a name does not ("the 12-year-old girl")."""
+    passages = _passages("The council debated the Riverton housing bill on Monday.",
+                         "The bill needed a two-thirds majority to pass.")
+    a = _assess("What majority did the Riverton housing bill need to pass?", passages, embeddings)
+    assert a.answerable and "two-thirds" in a.ranked[0].answer
+    a = _assess("What is the name of the girl who found the Riverton fossil?",
+                _passages("A 12-year-old girl found the Riverton fossil on a beach walk."), embeddings)
+    assert not a.answerable
+
+
 def test_a_relative_pronoun_stands_for_the_noun_its_clause_describes(embeddings):
     """"Reyes, who is 31 years old" gives the age of Reyes, not of "who"."""
     passages = _passages("On Sunday, Tom Reyes of Lakeside won the Riverton marathon in 2:10:05.",
