@@ -6,7 +6,9 @@ about which noun. The candidate sentences are those of the retrieved passages wh
 everything the question names. A sentence answers an entity question when it holds an entity of the
 expected label (for a name, one the small recogniser called another kind of name counts less) that the
 question does not already hold (or, for a "what/which <noun>" question asking for no number or time, a
-common noun of the kind asked about, "a crossbow" for "what weapon", counting less), attached in the
+common noun of the kind asked about, "a crossbow" for "what weapon", counting less; for a "what/which <noun>"
+question asking no name, a number or date of another label modifying that noun, "the two-thirds majority" for
+"what majority", counting as another kind of name), attached in the
 parse to the noun asked about
 (`15` as the numeric modifier of `wheelchairs` for "how many mobility chairs"; a date to a noun of the question
 it dates, "the 2008 merger" for "in what year was the merger agreed") or, with no noun, to the
