@@ -7,8 +7,8 @@ everything the question names. A sentence answers an entity question when it hol
 expected label (for a name, one the small recogniser called another kind of name counts less) that the
 question does not already hold (or, for a "what/which <noun>" question asking for no number or time, a
 common noun of the kind asked about, "a crossbow" for "what weapon", counting less; for a "what/which <noun>"
-question asking no name, a number or date of another label modifying that noun, "the two-thirds majority" for
-"what majority", counting as another kind of name), attached in the
+question asking no name, an entity of another label (a number or a date, mostly) modifying that noun, "the
+two-thirds majority" for "what majority", counting as another kind of name), attached in the
 parse to the noun asked about
 (`15` as the numeric modifier of `wheelchairs` for "how many mobility chairs"; a date to a noun of the question
 it dates, "the 2008 merger" for "in what year was the merger agreed") or, with no noun, to the
@@ -513,8 +513,9 @@ def _holds(q: Question, c: Sentence, doc: Any, lemmas: frozenset[str], sim: Word
     if _takes_nouns(q):
         found += _nouns(doc, q, sim)
     if q.focus and q.wh in ("which", "what") and not q.labels <= NAMED:
-        # of another label, modifying the noun asked about: "what majority" is answered by "the two-thirds
-        # majority", a count to the recogniser (a number or date modifying it is no name: "the 15-year-old girl")
+        # an entity of any other label modifying the noun asked about: "what majority" is answered by "the
+        # two-thirds majority", a count to the recogniser (where a name is asked, a number modifying the noun is
+        # none: "the 15-year-old girl")
         found += [(e, OTHER_NAME * _attached(e, q, sim, c.refers)) for e in doc.ents
                   if e.label_ not in q.labels and e.root.head.lemma_.lower() == q.focus and e.root.head.i > e.root.i
                   and e.root.dep_ in ("nummod", "compound", "amod", "nmod", "quantmod") and not _in_question(e, q)]
