@@ -35,6 +35,8 @@ PROMPTS_DIR = find_prompts_dir()
 EXPECTED = {
     # the structured-evidence answer: numbered sentences in, JSON claims out (assistant/answerers/evidence.py)
     "answer_evidence": {"evidence", "question"},
+    # the model's yes or no on a doubtful answerability decision (the service's `_judge`)
+    "judge_answer": {"question", "sentence"},
     "brief_facts": {"topic", "sources", "refusal"},
     "brief_compose": {"topic", "facts"},
     "summarize": {"title", "sources", "sentences", "refusal"},

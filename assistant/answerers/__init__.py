@@ -7,6 +7,9 @@ the raw answer with `[n]` passage markers, which the service validates (`citatio
 only when the assessment found an answer of the kind asked; a model may still find that no evidence
 sentence states it ("cannot_answer"), and its reason, carried on the `Draft`, becomes the answer's
 answerability reason.
+`judge(question, sentence)` is a model's yes or no to whether the sentence states the answer to the
+question, asked when a refusal is in doubt (the service's `_judge`); None when it has no judgement (the
+extractive answerer, or a reply that is neither).
 `write(prompt, values)` is the model's free-text reply to one of `prompts/` (a briefing's facts, a summary),
 validated by the caller like an answer; the extractive answerer writes nothing of its own, so it replies
 with the refusal and the caller keeps the article's own sentences, as it does when a model's reply fails
@@ -42,6 +45,8 @@ class Answerer(Protocol):
     context: int  # tokens of prompt and reply one call may take
 
     def stream(self, question: str, passages: list[Passage], assessment: Assessment) -> Iterator[str | Draft]: ...
+
+    def judge(self, question: str, sentence: str) -> bool | None: ...
 
     def write(self, prompt: str, values: dict[str, str]) -> str: ...
 

@@ -32,6 +32,7 @@ from assistant.providers import provider_error
 from assistant.types import Passage
 
 SCHEMA_NAME = "news_answer"
+JUDGE_TOKENS = 3  # a yes or a no
 ENDPOINT_CONTEXT = 16000  # tokens assumed for an OpenAI-compatible model (the local one says its own)
 
 
@@ -98,6 +99,20 @@ class ChatAnswerer:
     def reply_limit(self, tokens: int) -> dict[str, Any]:
         """Request fields that cap one reply at `tokens`."""
         return {"max_tokens": tokens}
+
+    def judge(self, question: str, sentence: str) -> bool | None:
+        """The model's yes or no: does the sentence state the answer to the question? None when the reply is
+        neither."""
+        messages = load_prompt("judge_answer").format_messages(question=question, sentence=sentence)
+        try:
+            reply = str(self._chat().bind(**self.reply_limit(JUDGE_TOKENS)).invoke(messages).content)
+        except AssistantError:
+            raise
+        except Exception as exc:
+            raise self.error(exc) from None
+        words = reply.strip().lower().split()
+        word = words[0].strip(".,!:;\"'*") if words else ""
+        return True if word == "yes" else False if word == "no" else None
 
     def write(self, prompt: str, values: dict[str, str]) -> str:
         try:

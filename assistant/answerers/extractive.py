@@ -23,6 +23,9 @@ class ExtractiveAnswerer:
         yield raw
         yield Draft(raw)
 
+    def judge(self, question: str, sentence: str) -> bool | None:
+        return None
+
     def write(self, prompt: str, values: dict[str, str]) -> str:
         return REFUSAL
 

@@ -53,6 +53,9 @@ class OracleAnswerer:
                 "cannot_answer": "" if ids else "the gold sentence is not in the evidence"}
         yield Draft(to_raw(data, evidence))
 
+    def judge(self, question: str, sentence: str) -> bool | None:
+        return None
+
     def write(self, prompt: str, values: dict[str, str]) -> str:
         return REFUSAL
 

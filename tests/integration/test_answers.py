@@ -115,12 +115,13 @@ def test_a_near_miss_question_is_refused_while_its_answerable_neighbour_is_answe
 def test_the_local_model_is_not_asked_when_the_passages_hold_no_answer_of_the_kind_asked(
         make_settings, embeddings, wikinews_store):
     """A small local model answers with whatever is closest; when no near-best sentence holds a percentage,
-    it is not asked and the answer is the refusal. An answerable question still reaches it, and when the
-    model finds that no evidence sentence states the fact, the sentence the assessment found is quoted,
-    answered by extractive, and the model's reason is given."""
+    it is not asked and the answer is the refusal (no decision is left to its judgement here). An answerable
+    question still reaches it, and when the model finds that no evidence sentence states the fact, the sentence
+    the assessment found is quoted, answered by extractive, and the model's reason is given."""
     nothing = json.dumps({"claims": [], "cannot_answer": "no sentence gives the seats lost"})
     local, chat = fake_answerer(SEATS, nothing, name="local")
-    assistant = Assistant(make_settings(store=wikinews_store), embeddings=embeddings, answerer=local)
+    settings = make_settings(store=wikinews_store, judged_from=1.0)
+    assistant = Assistant(settings, embeddings=embeddings, answerer=local)
     near_miss = assistant.ask("What percentage of the seats did the Liberals win in the 2019 Canadian election?")
     assert near_miss.refused and near_miss.provider == "local" and chat.prompts == []
     question = "How many seats did the Liberals lose in the 2019 Canadian election?"
@@ -217,3 +218,29 @@ def test_an_answer_in_a_later_part_of_a_long_story_is_found(make_settings, embed
     answer = assistant.ask(question, llm="extractive")
     assert not answer.refused and "rescued 37 people" in answer.answer
     assert max(Counter(p.article_id for p in assistant.search(question)).values()) == 2
+
+
+def test_a_refusal_in_doubt_is_answered_when_the_model_finds_the_answer_stated(make_settings, embeddings,
+                                                                                 wikinews_store):
+    """A question refused in doubt (here, doubt set wide: any score short of the threshold) is shown to the model
+    with the sentence ranked first: its yes answers it, its no leaves the refusal. A question the assessment
+    answers is not shown to it; the extractive answerer has no judgement to give."""
+    answerable = "How many girls died in the Koszalin escape room fire?"
+    doubtful = "What percentage of the seats did the Liberals win in the 2019 Canadian election?"
+    settings = make_settings(store=wikinews_store, judged_from=0.0)
+    extractive = Assistant(settings, embeddings=embeddings)
+    assert extractive.ask(doubtful, llm="extractive").refused
+
+    model, chat = fake_answerer("No.", SEATS, name="local")
+    assert Assistant(settings, embeddings=embeddings, answerer=model).ask(doubtful).refused
+    shown = chat.prompts[0][-1].content
+    assert doubtful in shown and "Reply yes or no" in shown and len(chat.prompts) == 1
+
+    model, chat = fake_answerer("Yes", SEATS, name="local")
+    answered = Assistant(settings, embeddings=embeddings, answerer=model).ask(doubtful)
+    assert not answered.refused and len(chat.prompts) == 2 and "20 seats" in answered.answer
+    assert answered.answerability and "states it" in answered.answerability.reason
+
+    model, chat = fake_answerer(claim("Five girls died in the fire."), name="local")
+    assert Assistant(settings, embeddings=embeddings, answerer=model).ask(answerable).answerability
+    assert "Reply yes or no" not in chat.prompts[0][-1].content and len(chat.prompts) == 1
