@@ -104,8 +104,9 @@ class ChatAnswerer:
         """The model's yes or no: does the sentence state the answer to the question? None when the reply is
         neither."""
         messages = load_prompt("judge_answer").format_messages(question=question, sentence=sentence)
+        limit = self.reply_limit(JUDGE_TOKENS) if self.answer_tokens else {}  # as an answer's, where one is capped
         try:
-            reply = str(self._chat().bind(**self.reply_limit(JUDGE_TOKENS)).invoke(messages).content)
+            reply = str(self._chat().bind(**limit).invoke(messages).content)
         except AssistantError:
             raise
         except Exception as exc:

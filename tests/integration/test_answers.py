@@ -244,3 +244,25 @@ def test_a_refusal_in_doubt_is_answered_when_the_model_finds_the_answer_stated(m
     model, chat = fake_answerer(claim("Five girls died in the fire."), name="local")
     assert Assistant(settings, embeddings=embeddings, answerer=model).ask(answerable).answerability
     assert "Reply yes or no" not in chat.prompts[0][-1].content and len(chat.prompts) == 1
+
+
+def test_an_openai_compatible_endpoint_is_asked_for_its_judgement_over_the_wire(make_settings, embeddings,
+                                                                                wikinews_store):
+    """The same judgement from a real OpenAI client against a loopback endpoint: a plain chat request, no
+    answer format, whose yes lets the structured answer follow."""
+    from tests.openai_fake import FakeOpenAI, echo_first_source, last_user_text
+
+    def judging(body: dict) -> str:
+        return "Yes." if "Reply yes or no" in last_user_text(body) else echo_first_source(body)
+
+    doubtful = "What percentage of the seats did the Liberals win in the 2019 Canadian election?"
+    with FakeOpenAI(reply=judging) as fake:
+        settings = make_settings(store=wikinews_store, judged_from=0.0, llm="openai", openai_base_url=fake.base_url,
+                                 openai_api_key="x", chat_model="fake-model", max_retries=0)
+        answer = Assistant(settings, embeddings=embeddings).ask(doubtful)
+        asked = [last_user_text(b) for b in fake.requests]
+        formats = [b.get("response_format") for b in fake.requests]
+    assert len(asked) == 2 and doubtful in asked[0] and "Reply yes or no" in asked[0]
+    assert formats[0] is None and formats[1] is not None
+    assert not answer.refused and answer.citations and answer.answerability
+    assert "states it" in answer.answerability.reason
