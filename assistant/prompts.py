@@ -35,7 +35,7 @@ PROMPTS_DIR = find_prompts_dir()
 EXPECTED = {
     # the structured-evidence answer: numbered sentences in, JSON claims out (assistant/answerers/evidence.py)
     "answer_evidence": {"evidence", "question"},
-    # the model's yes or no on a doubtful answerability decision (the service's `_judge`)
+    # the model's yes or no on a refusal in doubt: does the sentence state the answer? (the service's `_judge`)
     "judge_answer": {"question", "sentence"},
     "brief_facts": {"topic", "sources", "refusal"},
     "brief_compose": {"topic", "facts"},

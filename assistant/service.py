@@ -237,12 +237,11 @@ class Assistant:
         return assess(question, passages, self.embeddings, s.min_relevance, s.answerable, articles)
 
     def _judge(self, answerer: Answerer, question: str, assessment: Assessment) -> Assessment:
-        """A refusal in doubt (an answerability from `judged_from` up to the threshold) is the model's to undo,
-        where one answers: shown the question and the sentence ranked first, its yes answers. Its no changes
-        nothing, nor does the extractive answerer, which has no judgement. Measured on questions no rule was read
-        from, a 1.5B model's yes in that band answers a third of the answerable questions refused there, and few
-        near misses; its no, given the say over answers in doubt too, refused answerable questions as often as
-        near misses (README)."""
+        """A refusal in doubt (an answerability from `judged_from` up to the threshold) is undone by the model's
+        yes: it is shown the question and the sentence ranked first. Its no changes nothing, and the extractive
+        answerer has no judgement. Measured (README, round 25), the local 1.5B model's yes in that band answered a
+        third of the answerable questions refused there and few near misses; its no, given a say over answers in
+        doubt too, refused answerable questions as often as near misses."""
         s, a = self.settings, assessment.answerability
         if assessment.parts or not assessment.ranked or not s.judged_from <= a.score < s.answerable:
             return assessment
