@@ -44,9 +44,10 @@ def main() -> None:
     try:
         for name in args.sets.split(","):
             for item in load_eval_questions(ROOT / "bench" / f"{name}.jsonl"):
-                if item.question not in cache:
-                    cache[item.question] = assistant.retrieve(item.question)
-                a = assistant.assess(item.question, cache[item.question])
+                key = (args.store, item.question)  # keyed as the other benches' caches are
+                if key not in cache:
+                    cache[key] = assistant.retrieve(item.question)
+                a = assistant.assess(item.question, cache[key])
                 score = a.answerability.score
                 if a.parts or not a.ranked or not args.low <= score < high:
                     continue

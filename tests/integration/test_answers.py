@@ -6,6 +6,7 @@ from assistant.retrieval import Filters
 from assistant.service import Assistant
 from assistant.types import Answer
 from tests.fakes import fake_answerer
+from tests.openai_fake import FakeOpenAI, echo_first_source, last_user_text
 
 QUESTION = "Which mineral deposits are said to be illegally exploited?"
 
@@ -250,8 +251,6 @@ def test_an_openai_compatible_endpoint_is_asked_for_its_judgement_over_the_wire(
                                                                                 wikinews_store):
     """The same judgement from a real OpenAI client against a loopback endpoint: a plain chat request, no
     answer format, whose yes lets the structured answer follow."""
-    from tests.openai_fake import FakeOpenAI, echo_first_source, last_user_text
-
     def judging(body: dict) -> str:
         return "Yes." if "Reply yes or no" in last_user_text(body) else echo_first_source(body)
 
