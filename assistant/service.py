@@ -239,9 +239,9 @@ class Assistant:
     def _judge(self, answerer: Answerer, question: str, assessment: Assessment) -> Assessment:
         """A refusal in doubt (an answerability from `judged_from` up to the threshold) is undone by the model's
         yes: it is shown the question and the sentence ranked first. Its no changes nothing, and the extractive
-        answerer has no judgement. Measured (README, round 25), the local 1.5B model's yes in that band answered a
-        third of the answerable questions refused there and few near misses; its no, given a say over answers in
-        doubt too, refused answerable questions as often as near misses."""
+        answerer has no judgement. Measured (README), the local 1.5B model's yes in that band answered a third
+        of the answerable questions refused there and few near misses; its no, given a say over answers in doubt
+        too, refused answerable questions as often as near misses; shown more sentences, it says yes to most."""
         s, a = self.settings, assessment.answerability
         if assessment.parts or not assessment.ranked or not s.judged_from <= a.score < s.answerable:
             return assessment

@@ -31,6 +31,7 @@ def main() -> None:
     ap.add_argument("--llm", default="local")
     ap.add_argument("--low", type=float, default=0.4)
     ap.add_argument("--high", type=float, default=None, help="default: the answerability threshold")
+    ap.add_argument("--rank", type=int, default=1, help="the sentence shown: 1 is the one ranked first, as the service")
     ap.add_argument("--cache", default="/tmp/judge_band_retrieval.pkl", help="retrieved passages")
     ap.add_argument("-o", "--output", default=None)
     args = ap.parse_args()
@@ -49,10 +50,10 @@ def main() -> None:
                     cache[key] = assistant.retrieve(item.question)
                 a = assistant.assess(item.question, cache[key])
                 score = a.answerability.score
-                if a.parts or not a.ranked or not args.low <= score < high:
+                if a.parts or len(a.ranked) < args.rank or not args.low <= score < high:
                     continue
                 start = time.perf_counter()
-                verdict = answerer.judge(item.question, a.ranked[0].text)
+                verdict = answerer.judge(item.question, a.ranked[args.rank - 1].text)
                 rows.append({"set": name, "id": item.id, "near": item.unanswerable, "score": score,
                              "verdict": verdict, "seconds": round(time.perf_counter() - start, 2)})
             print(f"{name}: {len(rows)} questions judged so far", file=sys.stderr, flush=True)
@@ -78,7 +79,7 @@ def main() -> None:
         print(f"a judgement takes {seconds[len(seconds) // 2]:.2f} s (median of {len(seconds)})")
     if args.output:
         Path(args.output).write_text(json.dumps({"sets": args.sets, "llm": args.llm, "low": args.low, "high": high,
-                                                 "threshold": threshold, "summary": summary, "rows": rows}, indent=1))
+                                                 "rank": args.rank, "threshold": threshold, "summary": summary, "rows": rows}, indent=1))
 
 
 if __name__ == "__main__":
