@@ -11,7 +11,6 @@ again in a minute or two.
 from __future__ import annotations
 
 import argparse
-import pickle
 import sys
 from pathlib import Path
 
@@ -21,6 +20,7 @@ sys.path.insert(0, str(ROOT))
 from assistant.evaluate import load_eval_questions  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
+from bench.retrieval_cache import RetrievalCache  # noqa: E402
 
 THRESHOLDS = (0.3, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
 
@@ -42,16 +42,12 @@ def main() -> None:
     args = ap.parse_args()
     settings = load_settings(store=args.store)
     assistant = Assistant(settings)
-    cache_path = Path(args.cache)
-    cache = pickle.loads(cache_path.read_bytes()) if cache_path.exists() else {}
+    cache = RetrievalCache(args.cache, assistant, args.store)
     everything = []
     for name in args.sets.split(","):
         rows = []
         for item in load_eval_questions(ROOT / "bench" / f"{name}.jsonl"):
-            key = (args.store, item.question) if args.k is None else (args.store, item.question, args.k)
-            if key not in cache:
-                cache[key] = assistant.retrieve(item.question, k=args.k)
-            a = assistant.assess(item.question, cache[key])
+            a = assistant.assess(item.question, cache.passages(item.question, args.k))
             near = item.type == "unanswerable"
             top = a.ranked[0].text if a.ranked else ""
             # refused before any sentence was scored (off topic, or a name no article holds): at every threshold
@@ -59,7 +55,7 @@ def main() -> None:
                          "right_first": not near and holds_gold(top, item.must)})
         report(name, rows)
         everything += rows
-    cache_path.write_bytes(pickle.dumps(cache))
+    cache.save()
     report("all", everything)
 
 

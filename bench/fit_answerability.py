@@ -14,7 +14,6 @@ the module. Retrieval is cached (`--cache`), so a change to the sentence scores 
 from __future__ import annotations
 
 import argparse
-import pickle
 import sys
 from pathlib import Path
 
@@ -29,21 +28,19 @@ from assistant.answerability import DECISION_BIAS, DECISION_WEIGHTS, decision_in
 from assistant.evaluate import load_eval_questions  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
+from bench.retrieval_cache import RetrievalCache  # noqa: E402
 
 FIT = ",".join([f"fresh_{c}" for c in "abcdefghijklmnopqrstuvwy"] + ["fresh_aa", "fresh_ac", "fresh_ae", "fresh_ag"])
 CHECK = "fresh_x,fresh_z,fresh_ab,fresh_ad,fresh_af,fresh_ah,fresh_ai"
 
 
-def rows_of(assistant: Assistant, store: str, names: str, cache: dict) -> list[dict]:
+def rows_of(assistant: Assistant, names: str, cache: RetrievalCache) -> list[dict]:
     """Each question's set, kind and decision inputs; a question refused before any sentence is scored (off topic,
     or a name no article holds) is left out: it is refused whatever the decision."""
     out = []
     for name in names.split(","):
         for item in load_eval_questions(ROOT / "bench" / f"{name}.jsonl"):
-            key = (store, item.question)
-            if key not in cache:
-                cache[key] = assistant.retrieve(item.question)
-            a = assistant.assess(item.question, cache[key])
+            a = assistant.assess(item.question, cache.passages(item.question))
             if a.parts:  # a question joining several: its parts, each decided alone
                 ranked = [p.ranked for p in a.parts if p.ranked]
             else:
@@ -64,11 +61,9 @@ def main() -> None:
     ap.add_argument("--cache", default="/tmp/fit_answerability_retrieval.pkl", help="retrieved passages")
     args = ap.parse_args()
     assistant = Assistant(load_settings(store=args.store))
-    cache_path = Path(args.cache)
-    cache = pickle.loads(cache_path.read_bytes()) if cache_path.exists() else {}
-    fit = rows_of(assistant, args.store, args.fit, cache)
-    check = rows_of(assistant, args.store, args.check, cache) if args.check else []
-    cache_path.write_bytes(pickle.dumps(cache))
+    with RetrievalCache(args.cache, assistant, args.store) as cache:
+        fit = rows_of(assistant, args.fit, cache)
+        check = rows_of(assistant, args.check, cache) if args.check else []
 
     def arrays(rows: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return (np.array([r["x"] for r in rows], float), np.array([not r["near"] for r in rows]),

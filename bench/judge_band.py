@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import pickle
 import sys
 import time
 from pathlib import Path
@@ -22,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 from assistant.evaluate import load_eval_questions  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
+from bench.retrieval_cache import RetrievalCache  # noqa: E402
 
 
 def main() -> None:
@@ -39,16 +39,12 @@ def main() -> None:
     threshold = assistant.settings.answerable
     high = args.high if args.high is not None else threshold
     answerer = assistant.answerer(args.llm)
-    cache_path = Path(args.cache)
-    cache = pickle.loads(cache_path.read_bytes()) if cache_path.exists() else {}
+    cache = RetrievalCache(args.cache, assistant, args.store)
     rows = []
     try:
         for name in args.sets.split(","):
             for item in load_eval_questions(ROOT / "bench" / f"{name}.jsonl"):
-                key = (args.store, item.question)  # keyed as the other benches' caches are
-                if key not in cache:
-                    cache[key] = assistant.retrieve(item.question)
-                a = assistant.assess(item.question, cache[key])
+                a = assistant.assess(item.question, cache.passages(item.question))
                 score = a.answerability.score
                 if a.parts or len(a.ranked) < args.rank or not args.low <= score < high:
                     continue
@@ -58,7 +54,7 @@ def main() -> None:
                              "verdict": verdict, "seconds": round(time.perf_counter() - start, 2)})
             print(f"{name}: {len(rows)} questions judged so far", file=sys.stderr, flush=True)
     finally:
-        cache_path.write_bytes(pickle.dumps(cache))
+        cache.save()
         answerer.close()
 
     def count(near: bool, below: bool, verdict: bool | None) -> tuple[int, int]:

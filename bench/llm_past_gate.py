@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import pickle
 import random
 import sys
 import time
@@ -24,6 +23,7 @@ from assistant.citations import validate  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
 from bench.answerability_auc import holds_gold  # noqa: E402
+from bench.retrieval_cache import RetrievalCache  # noqa: E402
 
 
 def main() -> None:
@@ -37,18 +37,15 @@ def main() -> None:
     args = ap.parse_args()
     settings = load_settings(store=args.store)
     assistant = Assistant(settings)
-    cache_path = Path(args.cache)
-    cache = pickle.loads(cache_path.read_bytes()) if cache_path.exists() else {}
+    cache = RetrievalCache(args.cache, assistant, args.store)
     refused: dict[bool, list] = {True: [], False: []}  # near miss or not
     for name in args.sets.split(","):
         for line in (ROOT / "bench" / f"{name}.jsonl").read_text().splitlines():
             item = json.loads(line)
-            key = (args.store, item["question"])
-            if key not in cache:
-                cache[key] = assistant.retrieve(item["question"])
-            a = assistant.assess(item["question"], cache[key])
+            passages = cache.passages(item["question"])
+            a = assistant.assess(item["question"], passages)
             if not a.answerable and a.ranked:  # refused after its sentences were scored
-                refused[item["type"] == "unanswerable"].append((item, a, cache[key]))
+                refused[item["type"] == "unanswerable"].append((item, a, passages))
     rng = random.Random(args.seed)
     answerer = assistant.answerer("local")
     rows = []
