@@ -44,7 +44,7 @@ def _quietly(work: Callable[[], None]) -> None:
         pass
 
 
-def judged(score: Answerability, refused: bool, reason: str | None) -> Answerability:
+def after_answer(score: Answerability, refused: bool, reason: str | None) -> Answerability:
     """The answerability as the answer came out: a model that read the evidence may find that no sentence
     states what is asked (its reason is then the reason), and an answer whose every claim failed validation
     is a refusal too."""
@@ -303,7 +303,7 @@ class Assistant:
             yield draft.raw
         v = validate(draft.raw, passages, s.min_support)
         who: dict[str, Any] = {}  # who gave the answer, when it is not the answerer's own words
-        judgement = judged(assessment.answerability, v.refused, draft.reason)
+        judgement = after_answer(assessment.answerability, v.refused, draft.reason)
         if v.refused and assessment.answerable:
             # The assessment found a sentence that answers, but the model's own words did not survive
             # validation, or it found no answer. Measured, such refusals were mostly wrong (README): quote
