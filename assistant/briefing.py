@@ -180,12 +180,13 @@ def gather(topic: str, retrieve: Retrieve, filters: Filters, max_articles: int, 
 
 
 def split_sentences(articles: list[Article]) -> list[Sentence]:
-    """Every sentence of the articles that could be quoted (an instruction planted in an article never is)."""
+    """Every sentence of the articles that could be quoted as a fact: not a question (an interviewer's states
+    nothing), and never an instruction planted in an article."""
     out: list[Sentence] = []
     for a in articles:
         for i, (s, e) in enumerate(sentence_spans(a.text)):
             text = a.text[s:e]
-            if e - s >= 20 and not looks_like_instruction(text):
+            if e - s >= 20 and not text.rstrip(" \"'”’)").endswith("?") and not looks_like_instruction(text):
                 out.append(Sentence(a, s, e, i, frozenset(content_tokens(text))))
     return out
 

@@ -279,3 +279,19 @@ def test_an_article_naming_the_topic_by_its_last_word_is_kept(tmp_path, embeddin
     }
     b = brief_over(tmp_path, embeddings, articles, "Linda Okafor")
     assert sorted(Path(s.path).name for s in b.sources) == ["a.txt", "b.txt"]
+
+
+def test_an_interviewers_questions_are_no_facts_of_the_briefing(tmp_path, embeddings):
+    """An interview's questions state nothing: the briefing quotes the answers, never a question."""
+    articles = {
+        "i.txt": ("Millbrook mayoral candidate Linda Okafor talks about her campaign", "2021-04-20",
+                  "Linda Okafor, a candidate in the Millbrook mayoral election, answered questions about her campaign. "
+                  "Why did you decide to run in the Millbrook mayoral election? "
+                  "I decided to run in the mayoral election because Millbrook needs a new central library. "
+                  "What would you change first if you won the Millbrook mayoral election? "
+                  "If I won the election I would make the buses of Millbrook cheaper within a year."),
+    }
+    b = brief_over(tmp_path, embeddings, articles, "Linda Okafor Millbrook mayoral election campaign")
+    said = [CITATION_RE.sub("", i.text).strip() for i in b.summary + b.key_facts + b.timeline]
+    assert said and any("central library" in s for s in said)
+    assert not any(s.endswith("?") for s in said), said
