@@ -99,7 +99,7 @@ class Settings(BaseSettings):
         description="Least answerability score (see assistant/answerability.py) for an answer; below it, the refusal.",
     )
     judged_from: float = Field(
-        0.2, ge=0.0, le=1.0,
+        0.4, ge=0.0, le=1.0,
         description="With a model, a question whose answerability is from here up to `answerable` is answered if the "
                     "model finds that the sentence ranked first states the answer.",
     )
