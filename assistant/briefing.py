@@ -41,7 +41,7 @@ from assistant.language import NAMED, analyze, parse
 from assistant.retrieval import Filters, mentions_name
 from assistant.settings import Settings
 from assistant.store import Store
-from assistant.text import content_tokens, looks_like_instruction
+from assistant.text import content_tokens, is_question, looks_like_instruction
 from assistant.types import (
     Article,
     BriefEntity,
@@ -186,7 +186,7 @@ def split_sentences(articles: list[Article]) -> list[Sentence]:
     for a in articles:
         for i, (s, e) in enumerate(sentence_spans(a.text)):
             text = a.text[s:e]
-            if e - s >= 20 and not text.rstrip(" \"'”’)").endswith("?") and not looks_like_instruction(text):
+            if e - s >= 20 and not is_question(text) and not looks_like_instruction(text):
                 out.append(Sentence(a, s, e, i, frozenset(content_tokens(text))))
     return out
 

@@ -44,6 +44,12 @@ def looks_like_instruction(sentence: str) -> bool:
     return bool(_INSTRUCTION.search(sentence))
 
 
+def is_question(sentence: str) -> bool:
+    """A sentence that asks (it ends in a question mark): an interviewer's question states nothing an answer
+    or a briefing could quote as a fact. One that ends quoting a question ('... asked "What is it?"') reports."""
+    return sentence.rstrip().endswith("?")
+
+
 def strip_control(text: str) -> str:
     """Text safe to show in a terminal: escape sequences, control and invisible format characters removed."""
     return _CONTROL.sub("", text)
