@@ -89,7 +89,7 @@ def answer_markdown(answer: Answer, label: str | None = None, error: str | None 
 
 SECTIONS = [("summary", "Summary"), ("key_facts", "Key facts"), ("timeline", "Timeline"),
             ("entities", "Who is involved"), ("differences", "Where the sources differ or add to each other")]
-KIND_TITLES = {"person": "People", "organisation": "Organisations", "place": "Places", "other": "Also named"}
+KIND_TITLES = {"person": "People", "organisation": "Organisations and groups", "place": "Places", "other": "Also named"}
 
 
 def date_range(b: Briefing) -> str:
