@@ -105,19 +105,17 @@ class ChatAnswerer:
         neither."""
         messages = load_prompt("judge_answer").format_messages(question=question, sentence=sentence)
         limit = self.reply_limit(JUDGE_TOKENS) if self.answer_tokens else {}  # as an answer's, where one is capped
-        try:
-            reply = str(self._chat().bind(**limit).invoke(messages).content)
-        except AssistantError:
-            raise
-        except Exception as exc:
-            raise self.error(exc) from None
-        words = reply.strip().lower().split()
+        words = self.reply(self._chat().bind(**limit), messages).strip().lower().split()
         word = words[0].strip(".,!:;\"'*") if words else ""
         return True if word == "yes" else False if word == "no" else None
 
     def write(self, prompt: str, values: dict[str, str]) -> str:
+        return self.reply(load_prompt(prompt) | self._chat(), values)
+
+    def reply(self, chain: Any, given: Any) -> str:
+        """One whole reply of the model (`chain.invoke(given)`), its failures as the answerer's errors."""
         try:
-            return str((load_prompt(prompt) | self._chat()).invoke(values).content)
+            return str(chain.invoke(given).content)
         except AssistantError:
             raise
         except Exception as exc:

@@ -190,12 +190,7 @@ class LocalAnswerer(ChatAnswerer):
         with self._warm_lock:
             if self.server.running and self._warmed == self.server.starts:
                 return
-            try:
-                self._chat().bind(**self.reply_limit(1)).invoke(messages)
-            except AssistantError:
-                raise
-            except Exception as exc:
-                raise self.error(exc) from None
+            self.reply(self._chat().bind(**self.reply_limit(1)), messages)
             self._warmed = self.server.starts
 
     def error(self, exc: BaseException) -> AssistantError:
