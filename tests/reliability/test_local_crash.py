@@ -43,9 +43,12 @@ def local(make_local):
     return make_local()
 
 
-def dies_with_its_first_request(answerer) -> list[int]:
-    """The child is stopped as the answerer's first request goes out to it (the kernel still takes the
-    connection) and killed a moment later, so it dies with that request in flight; its pid is returned."""
+def dies_with_its_next_request(answerer) -> list[int]:
+    """The child is started and has read its instructions first (else the background warm-up a question starts
+    may send the first request, and the question, arriving after the kill, meets a new child). It is then
+    stopped as the answerer's next request goes out to it (the kernel still takes the connection) and killed a
+    moment later, so it dies with that request in flight; its pid is returned."""
+    answerer.warm()
     serve = answerer.server.base_url
     killed: list[int] = []
 
@@ -70,7 +73,7 @@ def asked_the_model(answer: Answer) -> bool:
 def test_killing_the_local_model_mid_answer_is_a_clear_error_and_the_next_question_restarts_it(local):
     answerer = local.answerer()
     assert answerer.name == "local" and answerer.server.pid is None  # nothing started before the first question
-    killed = dies_with_its_first_request(answerer)
+    killed = dies_with_its_next_request(answerer)
     with pytest.raises(ProviderError) as caught:
         local.ask(QUESTION)
     error = caught.value
@@ -97,7 +100,7 @@ def test_a_local_model_killed_during_a_briefing_is_a_clear_error_and_the_next_br
     """Briefings ask the same supervised child as answers (no model is loaded in the assistant's process)."""
     local = make_local(max_tokens=60, timeout=600)  # short replies: this proves the supervision, not the facts
     answerer = local.answerer()
-    killed = dies_with_its_first_request(answerer)
+    killed = dies_with_its_next_request(answerer)
     with pytest.raises(ProviderError) as caught:
         local.brief(TOPIC, max_articles=1)
     assert caught.value.retryable and "local model process stopped" in caught.value.message
