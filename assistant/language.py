@@ -203,6 +203,13 @@ def _inverted(t: Any) -> bool:
                                for c in [*do.children, *t.children])
 
 
+def _helping(do: Any) -> bool:
+    """A "do" written before its subject or object only helps another verb: English puts a main verb "do" after
+    its subject ("what did they do", "did they do it")."""
+    return do.lemma_ == "do" and not any(c.dep_ in ("aux", "auxpass") for c in do.children) and any(
+        c.dep_ in ("nsubj", "nsubjpass", "dobj") and c.i > do.i for c in do.children)
+
+
 def _participle(doc: Any, root: Any) -> Any:
     """The passive participle a question ends with, which the small parser hangs from the subject of "be" (or
     from a noun inside it) when the subject runs long ("at what hour was the new museum director *introduced*
@@ -511,6 +518,12 @@ def analyze(question: str, embeddings: Embeddings) -> Question:
     # a "do" or "have" the parser made the main verb only helps the verb it governs ("what did forecasters
     # predict", "how much did they have to pay")
     events = [t for t in events if t != root or verb == root]
+    helping = verb is not None and verb == root and _helping(verb)
+    if helping:
+        # nor is one before its subject or object, whose verb the parser took for a noun or an adjective ("where
+        # did the boat carrying ten people *sink*"): that question names no event rather than "do" (its subject
+        # is still who did it)
+        verb, events = None, [t for t in events if t != root]
     participle = _participle(doc, root) if not events else None
     if participle is not None:
         verb, events = participle, [participle]
@@ -549,8 +562,8 @@ def analyze(question: str, embeddings: Embeddings) -> Question:
         prep=prep.lower_ if prep is not None else None,
         # of "did" taken for the main verb, the verb it helps ("in which month did the library reopen")
         prep_verb=(verb if prep.head == root and verb is not None else prep.head).lemma_.lower()
-        if prep is not None and _verb(prep.head) else None,
+        if prep is not None and _verb(prep.head) and not (prep.head == root and verb is None) else None,
         places=names_of(whole, PLACES), peoples=names_of(whole, frozenset({"NORP"})), names=names_of(whole),
         terms=content_lemmas(whole), words=frozenset(t.lower_ for t in whole),
-        negated=any(t.dep_ == "neg" for t in doc), subject=_subject(verb),
+        negated=any(t.dep_ == "neg" for t in doc), subject=_subject(root if helping else verb),
     )

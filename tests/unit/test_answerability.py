@@ -180,6 +180,17 @@ def test_the_verb_asked_about_is_read_when_the_parser_takes_did_for_the_main_ver
     assert a.answerable and a.ranked[0].answer == "June"
 
 
+def test_a_did_before_its_subject_is_no_event_where_the_parser_lost_the_verb_it_helps(embeddings):
+    """A long subject can make the small parser read the verb after it as a noun ("date" in "does the hall, the
+    former hotel ..., date to"): the question then asks of no event, not of doing."""
+    question = "What year does Riverton Hall, the former hotel hit by a fire in June, date to?"
+    assert "do" not in analyze(question, embeddings).verbs
+    passages = _passages("Riverton Hall dates to 1873 and was a country house before becoming a hotel.",
+                         "The fire broke out on Monday.")
+    a = _assess(question, passages, embeddings)
+    assert a.answerable and a.ranked[0].answer == "1873"
+
+
 def test_the_slot_asked_about_belongs_to_the_verb_it_hangs_from(embeddings):
     # "returning from which country": the slot is returning's, though the main verb is "involved"
     passages = _passages("The first recorded cases of the fever in Riverton were on May 3, in two people who "
