@@ -263,7 +263,10 @@ def _focus(doc: Any, wh: str | None, wt: Any) -> Any:
         for child in verb.children:
             if child.dep_ in ("nsubj", "attr", "nsubjpass") and child != wt and child.pos_ in ("NOUN", "PROPN"):
                 return child
-    return None
+    # "how many of the county's delegates did she win": the noun of which it counts a part
+    share = [g for c in word.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children
+             if g.dep_ == "pobj" and g.pos_ == "NOUN"] if wh in ("how many", "how much") else []
+    return share[0] if share else None
 
 
 def _prep(doc: Any, wt: Any) -> Any:

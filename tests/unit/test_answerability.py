@@ -191,6 +191,17 @@ def test_a_did_before_its_subject_is_no_event_where_the_parser_lost_the_verb_it_
     assert a.answerable and a.ranked[0].answer == "1873"
 
 
+def test_how_many_of_a_noun_counts_that_noun(embeddings):
+    q = analyze("How many of the county's delegates did Jane Doe win?", embeddings)
+    assert q.focus == "delegate" and q.verbs == ("win",)
+    # a count of the noun the copula gives stays the one asked: "how many of the victims were children"
+    assert analyze("How many of the flood victims were children?", embeddings).focus == "child"
+    a = _assess("How many of the county's election delegates did Jane Doe secure in May?",
+                _passages("Jane Doe secured all 25 of the county's delegates in May.", "Her rival conceded on Sunday."),
+                embeddings)
+    assert a.answerable and a.ranked[0].answer == "25"
+
+
 def test_the_slot_asked_about_belongs_to_the_verb_it_hangs_from(embeddings):
     # "returning from which country": the slot is returning's, though the main verb is "involved"
     passages = _passages("The first recorded cases of the fever in Riverton were on May 3, in two people who "
