@@ -299,6 +299,14 @@ def _about(focus: Any) -> str | None:
     return None
 
 
+def _about_asked(focus: Any, labels: frozenset[str]) -> str | None:
+    """The noun the focus is said of (`_about`), where what is asked is said of it: a number, a date or an age is
+    ("the age of the owner"), a name is the focus's own ("the name of the captain of the ferry" is no name said of
+    the ferry), bar a possessive's ("which country's embassy": "the French embassy")."""
+    about = _about(focus)
+    return None if about and labels and labels <= NAMED and focus.dep_ != "poss" else about
+
+
 def _naming(focus: Any) -> Any:
     """"the name of the company": the company is asked about, not its name."""
     if focus is not None and focus.lemma_.lower() in ("name", "identity", "title", "surname"):
@@ -554,7 +562,7 @@ def analyze(question: str, embeddings: Embeddings) -> Question:
     if kind == ENTITY and focus is not None and typer(embeddings).asks_cause(_phrase(focus)):
         kind, labels = CAUSE, frozenset()
     return Question(
-        text=question, wh=wh, kind=kind, labels=labels, about=_about(focus),
+        text=question, wh=wh, kind=kind, labels=labels, about=_about_asked(focus, labels),
         focus=focus.lemma_.lower() if focus is not None else None,
         focus_phrase=_phrase(focus) if focus is not None else None,
         focus_name=next((c.lemma_.lower() for c in focus.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)

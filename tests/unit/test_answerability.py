@@ -202,6 +202,21 @@ def test_how_many_of_a_noun_counts_that_noun(embeddings):
     assert a.answerable and a.ranked[0].answer == "25"
 
 
+def test_the_name_of_the_captain_of_a_ferry_is_no_name_said_of_the_ferry(embeddings):
+    question = "What was the name of the captain of the ferry that sank on Monday?"
+    unnamed = _assess(question, _passages("The ferry, owned by Blue Line Shipping, sank near Eastport on Monday with 40 "
+                                          "people on board.", "Its captain was rescued by a fishing boat."), embeddings)
+    assert not unnamed.answerable
+    named = _assess(question, _passages("The ferry sank near Eastport on Monday with 40 people on board.",
+                                        "Its captain, Ann Moss, was rescued by a fishing boat."), embeddings)
+    assert named.answerable and named.ranked[0].answer == "Ann Moss"
+    # what is said of a noun is still asked of it where it is no name: "the age of the owner"
+    aged = _assess("What was the age of the owner of the ferry?",
+                   _passages("The ferry's owner, John Reed, is 64.", "Its captain was rescued by a fishing boat."),
+                   embeddings)
+    assert aged.answerable and aged.ranked[0].answer == "64"
+
+
 def test_the_slot_asked_about_belongs_to_the_verb_it_hangs_from(embeddings):
     # "returning from which country": the slot is returning's, though the main verb is "involved"
     passages = _passages("The first recorded cases of the fever in Riverton were on May 3, in two people who "
