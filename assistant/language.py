@@ -573,7 +573,7 @@ def analyze(question: str, embeddings: Embeddings) -> Question:
         prep=prep.lower_ if prep is not None else None,
         # of "did" taken for the main verb, the verb it helps ("in which month did the library reopen")
         prep_verb=(verb if prep.head == root and verb is not None else prep.head).lemma_.lower()
-        if prep is not None and _verb(prep.head) and not (prep.head == root and verb is None) else None,
+        if prep is not None and _verb(prep.head) and not (prep.head == root and helping) else None,
         places=names_of(whole, PLACES), peoples=names_of(whole, frozenset({"NORP"})), names=names_of(whole),
         terms=content_lemmas(whole), words=frozenset(t.lower_ for t in whole),
         negated=any(t.dep_ == "neg" for t in doc), subject=_subject(root if helping else verb),
