@@ -527,14 +527,13 @@ def analyze(question: str, embeddings: Embeddings) -> Question:
     # ("who chaired the postponed meeting" asks of chairing)
     events = [t for t in doc if _verb(t) and not _in_clause(t) and t.dep_ != "amod" and not _attribution(t)]
     # a "do" or "have" the parser made the main verb only helps the verb it governs ("what did forecasters
-    # predict", "how much did they have to pay")
-    events = [t for t in events if t != root or verb == root]
+    # predict", "how much did they have to pay"); nor is a "do" before its subject or object an event, where the
+    # parser took the verb it helps for a noun or an adjective ("where did the boat carrying ten people *sink*"):
+    # that question names no event rather than "do" (its subject is still who did it)
     helping = verb is not None and verb == root and _helping(verb)
+    events = [t for t in events if t != root or (verb == root and not helping)]
     if helping:
-        # nor is one before its subject or object, whose verb the parser took for a noun or an adjective ("where
-        # did the boat carrying ten people *sink*"): that question names no event rather than "do" (its subject
-        # is still who did it)
-        verb, events = None, [t for t in events if t != root]
+        verb = None
     participle = _participle(doc, root) if not events else None
     if participle is not None:
         verb, events = participle, [participle]
