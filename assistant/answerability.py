@@ -272,10 +272,12 @@ def _in_question(ent: Any, q: Question) -> bool:
         return False
     # a name whose head word is a word of the question's names is the question's: "Donald Trump" for "Trump"
     # (not "Sputnik News" for "which news outlet"); but of two people who share a family name, neither name
-    # holding the other, one answers a question about the other ("Ahmed Omar's father, Yusuf Omar")
+    # holding the other, one answers a question about the other ("Ahmed Omar's father, Yusuf Omar"); and a
+    # longer name that is no place is not the place the question names ("the Red Cross Kenya" for "Kenya")
     own = {t.lower_ for t in ent if t.is_alpha}
-    return any(ent.root.lower_ in theirs and (ent.label_ != "PERSON" or own <= theirs or theirs <= own)
-               for theirs in ({w.lower() for w in n.split()} for n in q.names))
+    return any(ent.root.lower_ in theirs and (own <= theirs or (ent.label_ != "PERSON" or theirs <= own)
+                                              and (ent.label_ in PLACES or n not in q.places))
+               for n, theirs in ((n, {w.lower() for w in n.split()}) for n in q.names))
 
 
 def _counts_focus(ent: Any, q: Question) -> bool:

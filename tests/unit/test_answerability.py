@@ -400,6 +400,14 @@ def test_a_name_in_the_question_is_no_answer_to_it(embeddings):
     assert all(c.answer not in ("Jane Holt", "Holt") for c in a.ranked)
 
 
+def test_a_longer_name_ending_in_a_place_the_question_names_is_not_that_place(embeddings):
+    """"the Global Bird Fund Chile" is an organisation, not the Chile the question speaks of."""
+    passages = _passages("Scientists from the Global Bird Fund Chile estimate the population by counting nests on the "
+                         "cliffs.", "The colony lies in the south of Chile.", title="Condor count in Chile")
+    a = _assess("Scientists from which organisation estimate the number of condors in Chile?", passages, embeddings)
+    assert a.answerable and a.ranked[0].answer == "the Global Bird Fund Chile"
+
+
 def test_a_relative_sharing_the_family_name_asked_about_answers(embeddings):
     passages = _passages("Nadia Holt, 14, was given an award for her science project.",
                          "Her father Samir Holt said the family was proud of her.")
