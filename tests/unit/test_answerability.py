@@ -335,6 +335,14 @@ def test_a_day_does_not_count_how_many_times(embeddings):
     assert not a.answerable
 
 
+@pytest.mark.parametrize("amount", ["CDN$11,000", "NZ$300"])
+def test_an_amount_after_a_lettered_dollar_sign_answers_how_much(embeddings, amount):
+    passages = _passages(f"The fair raised nearly {amount} for the animal shelter.", "It drew 800 visitors.",
+                         title="Riverton fair")
+    a = _assess("How much money did the Riverton fair raise for the animal shelter?", passages, embeddings)
+    assert a.answerable and amount in a.ranked[0].answer
+
+
 def test_a_share_does_not_say_how_many(embeddings):
     passages = _passages("About 40% of the homes in Riverton were flooded, the council said.",
                          "The water reached the town hall.")
