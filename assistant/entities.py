@@ -2,7 +2,8 @@
 entity.
 
 The names and their kinds come from the language pipeline's NER (`language.parse`): PERSON is a person,
-ORG and NORP an organisation, GPE, LOC and FAC a place. Proper-noun runs the model left unlabelled only
+ORG and NORP an organisation, GPE, LOC and FAC a place; EVENT, PRODUCT, WORK_OF_ART and LAW (a storm, a ship, a
+book, a bill) are names of no kind listed, and their mentions vote for none. Proper-noun runs the model left unlabelled only
 add spellings and mentions to a name it did label. What is decided here is which mentions are one entity
 and how sure its kind is:
 
@@ -11,7 +12,8 @@ and how sure its kind is:
 - a surname or a shorter form joins the full name that holds it, the one named last before it in the same
   article, else the most mentioned ("Pierluisi" -> "Pedro Pierluisi"); an acronym joins the name it spells
   ("NHC" -> "National Hurricane Center"); a one-word organisation joins the longer one it ends ("Senate"
-  -> "Puerto Rico Senate");
+  -> "Puerto Rico Senate"), and any one-word name the longer name of no listed kind it ends ("Dorian" ->
+  "Hurricane Dorian"), without its vote;
 - spellings of one name join on `text.skeleton` (Kyzylbulag / Gizilbulagh, Demirli / Damirli);
 - the kind is the majority of the mentions' labels. A name that only modifies a noun ("the Trump
   administration") or is quoted ("the 'Damirli' deposit") votes half; a name with half votes only is of no
@@ -38,6 +40,7 @@ from assistant.text import fold, initials, skeleton
 
 KINDS = {"PERSON": "person", "ORG": "organisation", "NORP": "organisation", "GPE": "place", "LOC": "place",
          "FAC": "place"}
+OTHER_NAMES = {"EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}  # names of no kind listed: a storm, a ship, a book, a bill
 KIND_ORDER = {"person": 0, "organisation": 1, "place": 2, "other": 3}
 WEAK = 0.5  # the vote of a name that only modifies a common noun
 _NAME_TOKEN = re.compile(r"^[^\W\d_][\w'’.&-]*$|^\d[\w-]*$|^[-'’.&]$")
@@ -146,7 +149,7 @@ def mentions_in(doc: Any, article_id: str, offset: int = 0) -> list[Mention]:
     out: list[Mention] = []
     covered: set[int] = set()
     for ent in doc.ents:
-        if ent.label_ not in KINDS or _caption(ent[0]):
+        if ent.label_ not in {*KINDS, *OTHER_NAMES} or _caption(ent[0]):
             covered |= {t.i for t in ent}
             continue
         tokens = _clean_span(list(ent))
@@ -161,7 +164,7 @@ def mentions_in(doc: Any, article_id: str, offset: int = 0) -> list[Mention]:
         elif len(tokens) > 1:
             title = tokens[0].text
         a, b = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
-        out.append(Mention(doc.text[a:b], KINDS[ent.label_], article_id, offset + a, offset + b, _weight(tokens), title,
+        out.append(Mention(doc.text[a:b], KINDS.get(ent.label_, "other"), article_id, offset + a, offset + b, _weight(tokens), title,
                            len(tokens) == 1 and bool(tokens[0].is_sent_start)))
     run: list[Any] = []
     for t in [*doc, None]:
@@ -285,7 +288,14 @@ def _join_shorter(groups: dict[str, Entity]) -> None:
             hosts = [h for h in groups if h != key and groups[h].kind == "organisation" and len(words[h]) > 1
                      and words[h][-1] == key]
         else:
-            continue
+            hosts = []
+        kindless = False
+        if not hosts and len(words[key]) == 1:
+            # a one-word name that ends a longer name of no listed kind is that name, of the kind the longer name's
+            # mentions say: "Dorian" (a group or a person to the small model) is "Hurricane Dorian", a named storm
+            hosts = [h for h in groups if h != key and groups[h].kind == "other" and len(words[h]) > 1
+                     and words[h][-1] == key and sum(groups[h].votes.values()) >= 1.0]
+            kindless = True
         if not hosts:
             continue
         best = max(hosts, key=lambda h: len(groups[h].mentions))
@@ -296,7 +306,8 @@ def _join_shorter(groups: dict[str, Entity]) -> None:
             groups[host].mentions.append((aid, a, b))
             share[host] += 1
         for h, n in share.items():
-            _add(groups[h].votes, {k: v * n / len(short.mentions) for k, v in short.votes.items()})
+            if not kindless:
+                _add(groups[h].votes, {k: v * n / len(short.mentions) for k, v in short.votes.items()})
             groups[h].spellings += [s for s in short.spellings if s not in groups[h].spellings]
             _add(groups[h].spelled, short.spelled)
         del groups[key]

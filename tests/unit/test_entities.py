@@ -96,3 +96,14 @@ def test_a_name_only_in_a_photo_credit_is_no_one_involved():
     found = entities_of("Mayor Lena Voss opened the new bridge on Friday. Image: Tomas Rehn.",
                         "The bridge cost four million euros, Lena Voss said. Image: Tomas Rehn (photo).")
     assert [e.name for e in found] == ["Lena Voss"]
+
+
+def test_a_named_storm_is_no_one_involved_and_its_short_name_is_the_storm():
+    """The small model calls a storm's one-word name a person or a place; the full name, an event, says what
+    it is: the storm is named, not listed among the people or places."""
+    found = entities_of("Hurricane Mira hit the coast of Florida on Monday. Hurricane Mira weakened overnight.",
+                        "Mira had also been downgraded to a category 2 storm, said forecaster Lena Ortiz.",
+                        "The governor declared an emergency in anticipation of Mira.")
+    assert named(found, "person") == ["Lena Ortiz"] and named(found, "place") == ["Florida"]
+    storm = [e for e in found if "Mira" in e.name]
+    assert [e.name for e in storm] == ["Hurricane Mira"] and storm[0].kind == "other" and len(storm[0].mentions) == 4
