@@ -271,13 +271,20 @@ def _in_question(ent: Any, q: Question) -> bool:
     if ent.label_ not in NAMED:
         return False
     # a name whose head word is a word of the question's names is the question's: "Donald Trump" for "Trump"
-    # (not "Sputnik News" for "which news outlet"); but of two people who share a family name, neither name
-    # holding the other, one answers a question about the other ("Ahmed Omar's father, Yusuf Omar"); and a
-    # longer name that is no place is not the place the question names ("the Red Cross Kenya" for "Kenya")
+    # (not "Sputnik News" for "which news outlet")
     own = {t.lower_ for t in ent if t.is_alpha}
-    return any(ent.root.lower_ in theirs and (own <= theirs or (ent.label_ != "PERSON" or theirs <= own)
-                                              and (ent.label_ in PLACES or n not in q.places))
-               for n, theirs in ((n, {w.lower() for w in n.split()}) for n in q.names))
+    for name in q.names:
+        theirs = {w.lower() for w in name.split()}
+        if ent.root.lower_ not in theirs:
+            continue
+        if own <= theirs:
+            return True
+        # but of two people who share a family name, neither name holding the other, one answers a question about
+        # the other ("Ahmed Omar's father, Yusuf Omar"); and a longer name that is no place is not the place the
+        # question names ("the Red Cross Kenya" for "Kenya")
+        if (ent.label_ != "PERSON" or theirs <= own) and (ent.label_ in PLACES or name not in q.places):
+            return True
+    return False
 
 
 def _counts_focus(ent: Any, q: Question) -> bool:
