@@ -113,7 +113,7 @@ def nlp() -> Any:
 
 
 def _currency_prefixes(pipeline: Any) -> None:
-    """A currency written as letters and a dollar sign before the amount ("CDN$11,000", "NZ$300") is split off
+    """A currency written as letters and a dollar sign before the amount ("CDN$4,500", "NZ$300") is split off
     it, as spaCy already splits "$" and "US$": whole, the amount was one word no entity and no number."""
     from spacy.util import compile_prefix_regex
 
