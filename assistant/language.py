@@ -71,10 +71,11 @@ MEASURES = frozenset({"QUANTITY", "CARDINAL", "PERCENT", "MONEY"})  # "how <adje
 CAUSE = "cause"  # "why" asks for a cause, not an entity
 DESCRIPTION = "description"  # "what happened", "what did she say": a clause, not an entity
 ENTITY = "entity"
-NAMED = PERSONS | ORGANISATIONS | PLACES | frozenset({"PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
+OTHER_NAMES = frozenset({"PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})  # names of things: a ship, a storm, a book, a bill
+NAMED = PERSONS | ORGANISATIONS | PLACES | OTHER_NAMES
 # Labels the small model mixes up, expected together: who acts, where it happens, what it is, numbers, times.
 # Numbers are not mixed up: "what percentage" wants a percentage, not a count.
-FAMILIES = (PERSONS | ORGANISATIONS, PLACES | frozenset({"ORG"}), frozenset({"PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}),
+FAMILIES = (PERSONS | ORGANISATIONS, PLACES | frozenset({"ORG"}), OTHER_NAMES,
             TIMES)
 SURE_LABEL = 0.3  # a focus noun this like a label's description asks for that label ("which city": GPE)
 LABEL_MARGIN = 0.08  # labels within this of the best one are expected too ("city": FAC and GPE)
@@ -290,13 +291,17 @@ def _prep(doc: Any, wt: Any) -> Any:
     return stranded[-1] if stranded else None
 
 
-def _about(focus: Any) -> str | None:
-    """The noun the focus is said of: "the age of the owner", "what age was the owner"; or, for a possessive,
-    the noun it owns, which may be what is asked as well ("which residents' group", "which country's embassy")."""
+def _about(focus: Any, labels: frozenset[str]) -> str | None:
+    """The noun the focus is said of, where what is asked is said of it: "the age of the owner", "what age was the
+    owner"; or, for a possessive, the noun it owns, which may be what is asked as well ("which residents' group",
+    "which country's embassy": "the French embassy"). A name asked is the focus's own: "the name of the captain of
+    the ferry" is no name said of the ferry."""
     if focus is None:
         return None
     if focus.dep_ == "poss" and focus.head.pos_ in ("NOUN", "PROPN"):
         return str(focus.head.lemma_.lower())
+    if labels and labels <= NAMED and focus.dep_ != "poss":
+        return None
     for prep in focus.children:
         if prep.dep_ == "prep" and prep.lower_ == "of":
             for g in prep.children:
@@ -307,14 +312,6 @@ def _about(focus: Any) -> str | None:
             if c.dep_ in ("nsubj", "attr", "nsubjpass") and c != focus and c.pos_ in ("NOUN", "PROPN"):
                 return str(c.lemma_.lower())
     return None
-
-
-def _about_asked(focus: Any, labels: frozenset[str]) -> str | None:
-    """The noun the focus is said of (`_about`), where what is asked is said of it: a number, a date or an age is
-    ("the age of the owner"), a name is the focus's own ("the name of the captain of the ferry" is no name said of
-    the ferry), bar a possessive's ("which country's embassy": "the French embassy")."""
-    about = _about(focus)
-    return None if about and labels and labels <= NAMED and focus.dep_ != "poss" else about
 
 
 def _naming(focus: Any) -> Any:
@@ -571,7 +568,7 @@ def analyze(question: str, embeddings: Embeddings) -> Question:
     if kind == ENTITY and focus is not None and typer(embeddings).asks_cause(_phrase(focus)):
         kind, labels = CAUSE, frozenset()
     return Question(
-        text=question, wh=wh, kind=kind, labels=labels, about=_about_asked(focus, labels),
+        text=question, wh=wh, kind=kind, labels=labels, about=_about(focus, labels),
         focus=focus.lemma_.lower() if focus is not None else None,
         focus_phrase=_phrase(focus) if focus is not None else None,
         focus_name=next((c.lemma_.lower() for c in focus.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
