@@ -12,8 +12,8 @@ and how sure its kind is:
 - a surname or a shorter form joins the full name that holds it, the one named last before it in the same
   article, else the most mentioned ("Pierluisi" -> "Pedro Pierluisi"); an acronym joins the name it spells
   ("NHC" -> "National Hurricane Center"); a one-word organisation joins the longer one it ends ("Senate"
-  -> "Puerto Rico Senate"), and any one-word name the longer name of no listed kind it ends ("Dorian" ->
-  "Hurricane Dorian"), without its vote;
+  -> "Puerto Rico Senate"), and any one-word name joins the longer name of no listed kind that it ends
+  ("Dorian" -> "Hurricane Dorian"), without its vote;
 - spellings of one name join on `text.skeleton` (Kyzylbulag / Gizilbulagh, Demirli / Damirli);
 - the kind is the majority of the mentions' labels. A name that only modifies a noun ("the Trump
   administration") or is quoted ("the 'Damirli' deposit") votes half; a name with half votes only is of no
@@ -36,11 +36,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.language import OTHER_NAMES
 from assistant.text import fold, initials, skeleton
 
 KINDS = {"PERSON": "person", "ORG": "organisation", "NORP": "organisation", "GPE": "place", "LOC": "place",
          "FAC": "place"}
-OTHER_NAMES = {"EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}  # names of no kind listed: a storm, a ship, a book, a bill
+LABELS = frozenset(KINDS) | OTHER_NAMES  # the recogniser's labels that name something: the others vote for no kind
 KIND_ORDER = {"person": 0, "organisation": 1, "place": 2, "other": 3}
 WEAK = 0.5  # the vote of a name that only modifies a common noun
 _NAME_TOKEN = re.compile(r"^[^\W\d_][\w'’.&-]*$|^\d[\w-]*$|^[-'’.&]$")
@@ -149,7 +150,7 @@ def mentions_in(doc: Any, article_id: str, offset: int = 0) -> list[Mention]:
     out: list[Mention] = []
     covered: set[int] = set()
     for ent in doc.ents:
-        if ent.label_ not in {*KINDS, *OTHER_NAMES} or _caption(ent[0]):
+        if ent.label_ not in LABELS or _caption(ent[0]):
             covered |= {t.i for t in ent}
             continue
         tokens = _clean_span(list(ent))
@@ -289,13 +290,12 @@ def _join_shorter(groups: dict[str, Entity]) -> None:
                      and words[h][-1] == key]
         else:
             hosts = []
-        kindless = False
-        if not hosts and len(words[key]) == 1:
+        kindless = not hosts and len(words[key]) == 1
+        if kindless:
             # a one-word name that ends a longer name of no listed kind is that name, of the kind the longer name's
             # mentions say: "Dorian" (a group or a person to the small model) is "Hurricane Dorian", a named storm
             hosts = [h for h in groups if h != key and groups[h].kind == "other" and len(words[h]) > 1
                      and words[h][-1] == key and sum(groups[h].votes.values()) >= 1.0]
-            kindless = True
         if not hosts:
             continue
         best = max(hosts, key=lambda h: len(groups[h].mentions))
