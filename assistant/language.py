@@ -66,6 +66,7 @@ SHAPES: dict[str, frozenset[str]] = {
     "how much": NUMBERS,
     "how old": frozenset({"DATE", "CARDINAL"}),
     "how long": TIMES | frozenset({"QUANTITY", "CARDINAL"}),
+    "how soon": TIMES,  # "in two months", "within an hour"
 }
 MEASURES = frozenset({"QUANTITY", "CARDINAL", "PERCENT", "MONEY"})  # "how <adjective>"
 CAUSE = "cause"  # "why" asks for a cause, not an entity
@@ -325,6 +326,21 @@ def _naming(focus: Any) -> Any:
     return focus, False
 
 
+def _of_kind(focus: Any, embeddings: Embeddings) -> Any:
+    """A focus the wh-word determines, like no label's description nor a cause, that is "of" a common noun asks
+    about that noun: "what kind of sentences", "which model of plane", "at what sort of venue" ask what the
+    sentences, the plane or the venue were. A focus a label is like stays ("what percentage of voters"), and so
+    does one a copula puts after the wh-word ("what was the outcome of the vote")."""
+    if focus is None or not any(c.dep_ == "det" and c.tag_ in WH_TAGS for c in focus.children):
+        return focus
+    phrase = _phrase(focus)
+    if typer(embeddings).sure(phrase) or typer(embeddings).asks_cause(phrase):
+        return focus
+    of = [g for c in focus.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children
+          if g.dep_ == "pobj" and g.pos_ == "NOUN"]
+    return of[0] if of else focus
+
+
 def _phrase(focus: Any) -> str:
     """The focus noun with its compound and adjective modifiers: "mobility chairs" ("many" is the question's)."""
     mods = [c for c in focus.lefts if c.dep_ in ("compound", "amod", "nmod") and c.pos_ != "DET"
@@ -422,6 +438,10 @@ class LabelTyper:
         """Whether the phrase names a cause ("the reason", "his motive") more than any kind of entity."""
         sims = self._like(phrase)
         return int(sims.argmax()) == len(TYPED) and float(sims[-1]) >= SURE_LABEL
+
+    def sure(self, phrase: str) -> bool:
+        """Whether some label's description is surely like the phrase ("city" is; "kind" and "step" are not)."""
+        return float(self._like(phrase)[:len(TYPED)].max()) >= SURE_LABEL
 
     def labels(self, phrase: str) -> frozenset[str]:
         """The labels the phrase is surely like; where none is, any name or number (whatever entity the
@@ -525,6 +545,8 @@ def analyze(question: str, embeddings: Embeddings) -> Question:
     wh, wt = _wh(doc)
     prep = _prep(doc, wt)
     focus, named = _naming(_focus(doc, wh, wt))
+    if not named and wh in ("which", "what"):
+        focus = _of_kind(focus, embeddings)
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
     verb = root if root is not None and (root.pos_ == "AUX" or _verb(root)) else None
     if verb is not None and verb.lemma_ in ("be", "do", "have"):

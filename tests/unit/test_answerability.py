@@ -751,3 +751,24 @@ def test_an_event_put_in_other_words_is_matched_by_its_phrase_not_its_verb_alone
     assert a.answerable and a.ranked[0].answer == "March 2"
     assert analyze("On what date was the Riverton mayor taken into hospital?", embeddings).events == (
         "taken into hospital",)
+
+
+def test_how_soon_asks_for_a_span_of_time(embeddings):
+    passages = _passages("The harbour master in Riverton was due to retire in three months, colleagues said.",
+                         "He had worked at the port for 30 years.")
+    a = _assess("How soon was the Riverton harbour master due to retire?", passages, embeddings)
+    assert a.answerable and a.ranked[0].answer == "three months"
+
+
+@pytest.mark.parametrize("question, focus", [("What kind of boats did the council send to Riverton?", "boat"),
+                                             ("Which model of pump failed at the Riverton plant?", "pump")])
+def test_a_kind_of_a_noun_asks_about_that_noun(embeddings, question, focus):
+    """"What kind of boats" asks what the boats were: "kind" is like no label, so the noun it is a kind of is
+    the one typed and looked for; "what percentage of voters" still asks for a percentage."""
+    assert analyze(question, embeddings).focus == focus
+    assert analyze("What percentage of voters backed the plan?", embeddings).focus == "percentage"
+    assert analyze("What was the outcome of the vote in Riverton?", embeddings).focus == "outcome"
+    passages = _passages("The attacker drove a delivery truck into the market crowd in Riverton.",
+                         "Four people were hurt.")
+    a = _assess("What kind of vehicle did the attacker in Riverton drive?", passages, embeddings)
+    assert a.answerable and "truck" in a.ranked[0].answer
