@@ -448,10 +448,9 @@ class LabelTyper:
         sentence attaches to the phrase; a date, asked of a noun that is no time, says when, not what)."""
         if phrase not in self._cache:
             sims = self._like(phrase)[:len(TYPED)]
-            best = float(sims.max())
-            typed = {lb for lb, s in zip(TYPED, sims) if s >= best - LABEL_MARGIN}
+            typed = {lb for lb, s in zip(TYPED, sims) if s >= float(sims.max()) - LABEL_MARGIN}
             # the small model confuses labels within a family (a museum is often an ORG): all are expected
-            self._cache[phrase] = NAMED | NUMBERS if best < SURE_LABEL else frozenset().union(
+            self._cache[phrase] = NAMED | NUMBERS if not self.sure(phrase) else frozenset().union(
                 typed & NUMBERS, *(family for family in FAMILIES if family & typed))
         return self._cache[phrase]
 
