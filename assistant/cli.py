@@ -146,14 +146,14 @@ def filters_of(since: str | None, until: str | None, outlet: str | None) -> Any:
 
 
 def print_answer(answer: Any) -> None:
-    from assistant.render import answer_text, answered_by, clean, closest_sentence, unanswered_note
+    from assistant.render import answer_text, answered_by, clean, closest_sentence, score_shown, unanswered_note
 
     click.echo(answer_text(answer), nl=False)
     notes = []
     a = answer.answerability
     if answer.refused and a is not None:
         # why, and the sentence that came closest, so the reader can judge the refusal for themselves
-        notes.append(f"(why: {clean(a.reason)}; answerability {a.score:.2f})")
+        notes.append(f"(why: {clean(a.reason)}; answerability {score_shown(a.score)})")
         if closest := closest_sentence(answer):
             notes.append(f'(closest sentence: "{closest}")')
     if part := unanswered_note(answer):

@@ -12,6 +12,7 @@ Everything taken from articles or a model passes through `strip_control`: it may
 from __future__ import annotations
 
 import html
+import math
 import re
 
 from assistant.citations import strip_control
@@ -34,6 +35,12 @@ def citation_meta(c: Citation, sep: str = " · ") -> str:
 def answered_by(answer: Answer) -> str:
     who = answer.provider + (f": {answer.model}" if answer.model and answer.model != answer.provider else "")
     return f"{who}, quoting the articles because {answer.quoted}" if answer.quoted else who
+
+
+def score_shown(score: float) -> str:
+    """An answerability to two places, rounded down: a refusal at 0.598 reads 0.59, never the threshold 0.60
+    that would have answered it."""
+    return f"{math.floor(round(score * 100, 6)) / 100:.2f}"
 
 
 def closest_sentence(answer: Answer) -> str | None:

@@ -69,3 +69,16 @@ def test_a_quote_the_briefing_already_shows_is_shortened_between_words_in_its_so
     head, tail = shown.split(" … ")
     assert quote.startswith(head) and quote.endswith(tail) and len(shown) < len(quote)
     assert set(head.split()) <= set(quote.split()) and set(tail.split()) <= set(quote.split())  # whole words only
+
+
+def test_a_refusal_just_under_the_threshold_never_prints_the_threshold(capsys):
+    """A refusal scored 0.598 against a threshold of 0.6 reads 0.59: a reader shown 0.60 would ask why it was
+    refused."""
+    from assistant.cli import print_answer
+
+    refused = Answer(question="Which boat sank?", answer="The articles do not say.", refused=True,
+                     answerability=Answerability(score=0.598, reason="no sentence gives a name for 'boat'",
+                                                 evidence=["The ferry left Riverton at noon."]))
+    print_answer(refused)
+    notes = capsys.readouterr().err  # the notes under an answer go to stderr
+    assert "answerability 0.59" in notes and "0.60" not in notes

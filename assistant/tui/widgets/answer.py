@@ -7,7 +7,7 @@ from textual.content import Content
 from textual.markup import escape
 from textual.widgets import Static
 
-from assistant.render import answered_by, closest_sentence, unanswered_note
+from assistant.render import answered_by, closest_sentence, score_shown, unanswered_note
 from assistant.tui.format import answer_content, clean
 from assistant.types import Answer
 
@@ -55,7 +55,7 @@ class AnswerView(VerticalScroll):
             notes.append("No sentence of the articles answers this. Rephrase, widen the filters (ctrl+t), or ingest more (ctrl+n).")
         if answer.refused and answer.answerability:
             a = answer.answerability
-            notes.append(f"Answerability {a.score:.2f}: {clean(a.reason)}.")
+            notes.append(f"Answerability {score_shown(a.score)}: {clean(a.reason)}.")
             if closest := closest_sentence(answer):
                 notes.append(f'Closest sentence: "{closest}"')
         if part := unanswered_note(answer):
