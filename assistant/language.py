@@ -328,8 +328,8 @@ def _naming(focus: Any) -> Any:
 
 def _of_kind(focus: Any, embeddings: Embeddings) -> Any:
     """A focus the wh-word determines, like no label's description nor a cause, that is "of" a common noun asks
-    about that noun: "what kind of sentences", "which model of plane", "at what sort of venue" ask what the
-    sentences, the plane or the venue were. A focus a label is like stays ("what percentage of voters"), and so
+    about that noun: "what kind of boats", "which model of pump", "at what sort of venue" ask what the
+    boats, the pump or the venue were. A focus a label is like stays ("what percentage of residents"), and so
     does one a copula puts after the wh-word ("what was the outcome of the vote")."""
     if focus is None or not any(c.dep_ == "det" and c.tag_ in WH_TAGS for c in focus.children):
         return focus

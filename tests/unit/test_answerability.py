@@ -764,11 +764,11 @@ def test_how_soon_asks_for_a_span_of_time(embeddings):
                                              ("Which model of pump failed at the Riverton plant?", "pump")])
 def test_a_kind_of_a_noun_asks_about_that_noun(embeddings, question, focus):
     """"What kind of boats" asks what the boats were: "kind" is like no label, so the noun it is a kind of is
-    the one typed and looked for; "what percentage of voters" still asks for a percentage."""
+    the one typed and looked for; "what percentage of residents" still asks for a percentage."""
     assert analyze(question, embeddings).focus == focus
-    assert analyze("What percentage of voters backed the plan?", embeddings).focus == "percentage"
+    assert analyze("What percentage of residents backed the plan?", embeddings).focus == "percentage"
     assert analyze("What was the outcome of the vote in Riverton?", embeddings).focus == "outcome"
-    passages = _passages("The attacker drove a delivery truck into the market crowd in Riverton.",
-                         "Four people were hurt.")
-    a = _assess("What kind of vehicle did the attacker in Riverton drive?", passages, embeddings)
-    assert a.answerable and "truck" in a.ranked[0].answer
+    passages = _passages("The thief used a battery drill to open the safe at the Riverton post office.",
+                         "Nothing else was taken.")
+    a = _assess("What kind of tool did the thief in Riverton use?", passages, embeddings)
+    assert a.answerable and "drill" in a.ranked[0].answer
