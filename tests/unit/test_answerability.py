@@ -754,10 +754,10 @@ def test_an_event_put_in_other_words_is_matched_by_its_phrase_not_its_verb_alone
 
 
 def test_how_soon_asks_for_a_span_of_time(embeddings):
-    passages = _passages("The harbour master in Riverton was due to retire in three months, colleagues said.",
-                         "He had worked at the port for 30 years.")
-    a = _assess("How soon was the Riverton harbour master due to retire?", passages, embeddings)
-    assert a.answerable and a.ranked[0].answer == "three months"
+    passages = _passages("The flooded bridge in Riverton will reopen in three weeks, the council said.",
+                         "Repairs to the railings began on Monday.")
+    a = _assess("How soon will the Riverton bridge reopen?", passages, embeddings)
+    assert a.answerable and a.ranked[0].answer == "three weeks"
 
 
 @pytest.mark.parametrize("question, focus", [("What kind of boats did the council send to Riverton?", "boat"),
