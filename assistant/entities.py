@@ -36,12 +36,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.language import OTHER_NAMES
+from assistant.language import NAMED
 from assistant.text import fold, initials, skeleton
 
 KINDS = {"PERSON": "person", "ORG": "organisation", "NORP": "organisation", "GPE": "place", "LOC": "place",
          "FAC": "place"}
-LABELS = frozenset(KINDS) | OTHER_NAMES  # the recogniser's labels that name something: the others vote for no kind
 KIND_ORDER = {"person": 0, "organisation": 1, "place": 2, "other": 3}
 WEAK = 0.5  # the vote of a name that only modifies a common noun
 _NAME_TOKEN = re.compile(r"^[^\W\d_][\w'’.&-]*$|^\d[\w-]*$|^[-'’.&]$")
@@ -150,7 +149,7 @@ def mentions_in(doc: Any, article_id: str, offset: int = 0) -> list[Mention]:
     out: list[Mention] = []
     covered: set[int] = set()
     for ent in doc.ents:
-        if ent.label_ not in LABELS or _caption(ent[0]):
+        if ent.label_ not in NAMED or _caption(ent[0]):  # a number or a date names nothing
             covered |= {t.i for t in ent}
             continue
         tokens = _clean_span(list(ent))

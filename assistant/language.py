@@ -276,9 +276,14 @@ def _focus(doc: Any, wh: str | None, wt: Any) -> Any:
             if child.dep_ in ("nsubj", "attr", "nsubjpass") and child != wt and child.pos_ in ("NOUN", "PROPN"):
                 return child
     # "how many of the county's delegates did she win": the noun of which it counts a part
-    share = [g for c in word.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children
-             if g.dep_ == "pobj" and g.pos_ == "NOUN"] if wh in ("how many", "how much") else []
-    return share[0] if share else None
+    return _of_object(word) if wh in ("how many", "how much") else None
+
+
+def _of_object(noun: Any, pos: tuple[str, ...] | None = ("NOUN",)) -> Any:
+    """The object of the word's "of" phrase, of one of the parts of speech `pos` (any, for None): "delegates" in
+    "how many of the delegates", "boats" in "what kind of boats"; None where it has none."""
+    return next((g for c in noun.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children
+                 if g.dep_ == "pobj" and (pos is None or g.pos_ in pos)), None)
 
 
 def _prep(doc: Any, wt: Any) -> Any:
@@ -303,11 +308,9 @@ def _about(focus: Any, labels: frozenset[str]) -> str | None:
         return str(focus.head.lemma_.lower())
     if labels and labels <= NAMED and focus.dep_ != "poss":
         return None
-    for prep in focus.children:
-        if prep.dep_ == "prep" and prep.lower_ == "of":
-            for g in prep.children:
-                if g.dep_ == "pobj" and g.pos_ in ("NOUN", "PROPN"):
-                    return str(g.lemma_.lower())
+    of = _of_object(focus, ("NOUN", "PROPN"))
+    if of is not None:
+        return str(of.lemma_.lower())
     if focus.head.lemma_ == "be":
         for c in focus.head.children:
             if c.dep_ in ("nsubj", "attr", "nsubjpass") and c != focus and c.pos_ in ("NOUN", "PROPN"):
@@ -318,11 +321,9 @@ def _about(focus: Any, labels: frozenset[str]) -> str | None:
 def _naming(focus: Any) -> Any:
     """"the name of the company": the company is asked about, not its name."""
     if focus is not None and focus.lemma_.lower() in ("name", "identity", "title", "surname"):
-        for prep in focus.children:
-            if prep.dep_ == "prep" and prep.lower_ == "of":
-                objs = [c for c in prep.children if c.dep_ == "pobj"]
-                if objs:
-                    return objs[0], True
+        named = _of_object(focus, None)
+        if named is not None:
+            return named, True
     return focus, False
 
 
@@ -336,9 +337,8 @@ def _of_kind(focus: Any, embeddings: Embeddings) -> Any:
     phrase = _phrase(focus)
     if typer(embeddings).sure(phrase) or typer(embeddings).asks_cause(phrase):
         return focus
-    of = [g for c in focus.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children
-          if g.dep_ == "pobj" and g.pos_ == "NOUN"]
-    return of[0] if of else focus
+    of = _of_object(focus)
+    return of if of is not None else focus
 
 
 def _phrase(focus: Any) -> str:
