@@ -5,7 +5,7 @@ The question is read by the language pipeline (`language.analyze`): what kind of
 about which noun. The candidate sentences are those of the retrieved passages whose article names
 everything the question names. A sentence answers an entity question when it holds an entity of the
 expected label (for a name, one the small recogniser called another kind of name counts less) that the
-question does not already hold (or, for a "what/which <noun>" question asking for no number or time, a
+question does not already hold (or, for a "what/which <noun>" question asking for no number, time or name, a
 common noun of the kind asked about, "a crossbow" for "what weapon", counting less; for a "what/which <noun>"
 question asking no name, an entity of another label (a number or a date, mostly) modifying that noun, "the
 two-thirds majority" for "what majority", counting as another kind of name), attached in the
@@ -467,8 +467,9 @@ def _follows(before: Sentence, c: Sentence) -> bool:
 
 
 def _takes_nouns(q: Question) -> bool:
-    """A "what/which <noun>" question that asks for no number or time may be answered by a common noun."""
-    return bool(q.focus) and q.wh in ("which", "what") and not q.labels <= TIMES | NUMBERS
+    """A "what/which <noun>" question that asks for no number or time may be answered by a common noun; not one
+    asking the noun's name ("what was the name of the ship": "a ferry" is none)."""
+    return bool(q.focus) and q.wh in ("which", "what") and not q.labels <= TIMES | NUMBERS and not q.named
 
 
 def _nouns(doc: Any, q: Question, sim: WordSimilarity) -> list[tuple[Any, float]]:

@@ -183,6 +183,7 @@ class Question:
     negated: bool = False
     subject: str | None = None  # the name that is the subject of its main verb: "Jane Doe" in "how many
     # votes did Jane Doe receive"
+    named: bool = False  # it asks for the focus's name: "what was the name of the ship"
 
 
 def _in_clause(t: Any) -> bool:
@@ -603,5 +604,5 @@ def analyze(question: str, embeddings: Embeddings) -> Question:
         if prep is not None and _verb(prep.head) and not (prep.head == root and helping) else None,
         places=names_of(whole, PLACES), peoples=names_of(whole, frozenset({"NORP"})), names=names_of(whole),
         terms=content_lemmas(whole), words=frozenset(t.lower_ for t in whole),
-        negated=any(t.dep_ == "neg" for t in doc), subject=_subject(root if helping else verb),
+        negated=any(t.dep_ == "neg" for t in doc), subject=_subject(root if helping else verb), named=named,
     )

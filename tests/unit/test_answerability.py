@@ -273,6 +273,17 @@ def test_a_common_noun_of_the_kind_asked_about_answers_what_noun(embeddings):
     assert not near.answerable and extractive_answer(near).startswith(REFUSAL)
 
 
+def test_a_common_noun_is_no_answer_to_what_something_was_named(embeddings):
+    """"The name of the horse" asks for a name: "a grey mare" says what the horse was, not what it was called."""
+    question = "What was the name of the horse that won the Riverton Cup on Saturday?"
+    near = _assess(question, _passages("A grey mare won the Riverton Cup on Saturday.",
+                                       "Her jockey was thrown at the last fence."), embeddings)
+    assert not near.answerable and extractive_answer(near).startswith(REFUSAL)
+    a = _assess(question, _passages("A grey mare called Silver Lining won the Riverton Cup on Saturday.",
+                                    "Her jockey was thrown at the last fence."), embeddings)
+    assert a.answerable and a.ranked[0].answer == "Silver Lining"
+
+
 def test_a_number_attached_to_the_noun_asked_about_answers(embeddings):
     passages = _passages("Heavy rain flooded Riverton on Tuesday.",
                          "The council sent 14 rescue boats to the town, officials said.")
