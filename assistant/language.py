@@ -585,6 +585,9 @@ def analyze(question: str, embeddings: Embeddings) -> Question:
         kind, labels = ENTITY, MEASURES
     elif focus is not None and wh in ("which", "what", "whose"):
         kind, labels = ENTITY, typer(embeddings).labels(_phrase(focus))
+    elif wh == "which" and (chosen := _of_object(wt, ("NOUN", "PROPN"))) is not None:
+        # "which of the three candidates won": one of them, asked as "who won" is
+        kind, labels = ENTITY, typer(embeddings).labels(_phrase(chosen))
     else:
         kind, labels = DESCRIPTION, frozenset()
     if kind == ENTITY and focus is not None and typer(embeddings).asks_cause(_phrase(focus)):

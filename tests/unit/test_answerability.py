@@ -284,6 +284,19 @@ def test_a_common_noun_is_no_answer_to_what_something_was_named(embeddings):
     assert a.answerable and a.ranked[0].answer == "Silver Lining"
 
 
+def test_which_of_several_asks_for_one_of_them_as_who_does(embeddings):
+    """"Which of the three candidates won" asks who won, one of them by name; a story that does not say who won
+    does not answer it."""
+    question = "Which of the three candidates won the Riverton mayoral election?"
+    a = _assess(question, _passages("Three candidates stood in the Riverton mayoral election on Sunday.",
+                                    "Jane Doe won the Riverton mayoral election with 54 percent of the vote."), embeddings)
+    assert a.answerable and a.ranked[0].answer == "Jane Doe"
+    near = _assess(question, _passages("Three candidates stood in the Riverton mayoral election on Sunday.",
+                                       "The result of the Riverton mayoral election will be announced next week by "
+                                       "the town council."), embeddings)
+    assert not near.answerable and extractive_answer(near).startswith(REFUSAL)
+
+
 def test_a_number_attached_to_the_noun_asked_about_answers(embeddings):
     passages = _passages("Heavy rain flooded Riverton on Tuesday.",
                          "The council sent 14 rescue boats to the town, officials said.")
