@@ -449,7 +449,8 @@ class LabelTyper:
         sentence attaches to the phrase; a date, asked of a noun that is no time, says when, not what)."""
         if phrase not in self._cache:
             sims = self._like(phrase)[:len(TYPED)]
-            typed = {lb for lb, s in zip(TYPED, sims) if s >= float(sims.max()) - LABEL_MARGIN}
+            least = float(sims.max()) - LABEL_MARGIN
+            typed = {lb for lb, s in zip(TYPED, sims) if s >= least}
             # the small model confuses labels within a family (a museum is often an ORG): all are expected
             self._cache[phrase] = NAMED | NUMBERS if not self.sure(phrase) else frozenset().union(
                 typed & NUMBERS, *(family for family in FAMILIES if family & typed))
