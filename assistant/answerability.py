@@ -158,7 +158,7 @@ class WordSimilarity:
         return min(1.0, max(0.0, (cos - ATTACH_FLOOR) / (ATTACH_FULL - ATTACH_FLOOR)))
 
 
-def _context(ent: Any, of_subject: bool = True) -> list[Any]:
+def _context(ent: Any, of_subject: bool = True, named: bool = False) -> list[Any]:
     """The words an entity is said of: the noun it modifies or names ("15 wheelchairs", "the Royal
     Hospital", "the winner, Jane Doe"), the noun of "15 of the chairs", the other side of a copula
     ("the winner was Jane Doe") and, `of_subject`, the subject of the clause it completes ("sea ice shrank
@@ -177,7 +177,9 @@ def _context(ent: Any, of_subject: bool = True) -> list[Any]:
     while head.dep_ in ("compound", "nmod", "amod") and head.head != head and head.head.i > head.i:
         head = head.head
         out.append(head)
-    if head.dep_ == "prep" or root.dep_ == "pobj":
+    if (head.dep_ == "prep" or root.dep_ == "pobj") and not named:
+        # (a name is no name of the noun its preposition hangs from: "the club outside Riverton" is not called
+        # Riverton)
         out.append(head.head)
     for c in root.children:
         if c.dep_ in ("prep",):
@@ -334,7 +336,7 @@ def _attached(ent: Any, q: Question, sim: WordSimilarity, refers: tuple[str, ...
     subject of "founded")."""
     # an age is said of the person ("the 70-year-old owner", "the owner was 70"), not of what they did
     # ("the owner died on Tuesday")
-    said = _context(ent, of_subject=q.wh != "how old")
+    said = _context(ent, of_subject=q.wh != "how old", named=q.named)
     context = [t.lemma_.lower() for t in said if not _pronoun(t)] + (list(refers) if any(map(_pronoun, said)) else [])
     over = _verbs_over(ent)
     of_verb = _clause_match(ent, q, sim)

@@ -796,3 +796,14 @@ def test_a_kind_of_a_noun_asks_about_that_noun(embeddings, question, focus):
                          "Nothing else was taken.")
     a = _assess("What kind of tool did the thief in Riverton use?", passages, embeddings)
     assert a.answerable and "drill" in a.ranked[0].answer
+
+
+def test_a_place_near_what_is_named_is_not_its_name(embeddings):
+    asked = "What is the name of the hotel where the Riverton mayor gave her speech?"
+    passages = _passages("The Riverton mayor gave her speech at a hotel outside Lakeside on Monday.",
+                         "The mayor announced a new budget in the speech.")
+    assert not _assess(asked, passages, embeddings).answerable
+    passages = _passages("The Riverton mayor gave her speech at the Grand Plaza Hotel on Monday.",
+                         "The mayor announced a new budget in the speech.")
+    a = _assess(asked, passages, embeddings)
+    assert a.answerable and "Grand Plaza" in a.ranked[0].answer
