@@ -527,10 +527,8 @@ def _holds(q: Question, c: Sentence, doc: Any, lemmas: frozenset[str], sim: Word
     if q.focus and q.wh in ("which", "what") and not q.labels <= NAMED:
         # an entity of any other label modifying the noun asked about: "what majority" is answered by "the
         # two-thirds majority", a count to the recogniser (where a name is asked, a number modifying the noun is
-        # none: "the 15-year-old girl"); an ordinal says which one it is, as "which" asks, in full ("in which round":
-        # "in the seventh round")
-        found += [(e, (1.0 if e.label_ == "ORDINAL" and q.wh == "which" else OTHER_NAME) *
-                   _attached(e, q, sim, c.refers)) for e in doc.ents
+        # none: "the 15-year-old girl")
+        found += [(e, OTHER_NAME * _attached(e, q, sim, c.refers)) for e in doc.ents
                   if e.label_ not in q.labels and e.root.head.lemma_.lower() == q.focus and e.root.head.i > e.root.i
                   and e.root.dep_ in ("nummod", "compound", "amod", "nmod", "quantmod") and not _in_question(e, q)]
     found = [(e, a * (OTHER_SUBJECT if _other_subject(e, q) else 1.0)) for e, a in found]
