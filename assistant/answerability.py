@@ -160,9 +160,10 @@ class WordSimilarity:
 
 def _context(ent: Any, of_subject: bool = True, named: bool = False) -> list[Any]:
     """The words an entity is said of: the noun it modifies or names ("15 wheelchairs", "the Royal
-    Hospital", "the winner, Jane Doe"), the noun of "15 of the chairs", the other side of a copula
-    ("the winner was Jane Doe") and, `of_subject`, the subject of the clause it completes ("sea ice shrank
-    to 3.7 million km2")."""
+    Hospital", "the winner, Jane Doe"), the noun of "15 of the chairs" (not, for a `named` question, the noun
+    its preposition hangs from: "the club outside Riverton" is no club called Riverton), the other side of a
+    copula ("the winner was Jane Doe") and, `of_subject`, the subject of the clause it completes ("sea ice
+    shrank to 3.7 million km2")."""
     root = ent.root
     while root.dep_ == "conj" and root.head != root:  # "Cyprus, Greece and Israel": each as the first
         root = root.head
@@ -178,8 +179,6 @@ def _context(ent: Any, of_subject: bool = True, named: bool = False) -> list[Any
         head = head.head
         out.append(head)
     if (head.dep_ == "prep" or root.dep_ == "pobj") and not named:
-        # (a name is no name of the noun its preposition hangs from: "the club outside Riverton" is not called
-        # Riverton)
         out.append(head.head)
     for c in root.children:
         if c.dep_ in ("prep",):
